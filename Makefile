@@ -1,0 +1,45 @@
+# Keras Callbacks, hands-on. `make lab` to learn, `make test` to check everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8888
+
+.PHONY: setup lab test strip grade release clean help
+
+help:
+	@echo "make lab    - set up, then open the course in JupyterLab"
+	@echo "make test   - set up, then run every test"
+	@echo "make setup  - create .venv with the pinned dependencies and the course package"
+	@echo "make strip  - remove outputs and execution counts from every notebook"
+	@echo "make grade  - grade a small demo class and print its gradebook"
+	@echo "make release - regenerate quizzes/ from solutions/ with nbgrader"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: setup
+	@echo "Opening the course: http://localhost:$(PORT)/lab/tree/course"
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
+		--LabApp.default_url=/lab/tree/course
+
+test: setup
+	bash tools/run_tests.sh
+
+strip: setup
+	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN course/*.ipynb $(wildcard solutions/*/*.ipynb)
+
+grade: setup
+	$(BIN)/python -m autograde demo
+
+release: setup
+	$(BIN)/python -m autograde release
+
+clean:
+	rm -rf $(VENV) build .autograde

@@ -1,0 +1,1 @@
+"""Shared code for the *Keras Callbacks, hands-on* course: data, models, recording, plots."""
