@@ -8,8 +8,8 @@ Example:
 
 ```python
 from callbacks_course.selfcheck import show
-from callbacks_course.lesson_questions import QUESTIONS
-show(QUESTIONS["01"])
+from callbacks_course.lesson_questions import questions
+show(questions("01"))
 ```
 """
 
