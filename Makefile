@@ -27,7 +27,7 @@ $(STAMP): requirements.txt pyproject.toml
 lab: setup
 	@echo "Opening the course: http://localhost:$(PORT)/lab/tree/course"
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
-		--LabApp.default_url=/lab/tree/course
+		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	bash tools/run_tests.sh
