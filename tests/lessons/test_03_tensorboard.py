@@ -1,0 +1,53 @@
+import pytest
+
+pytestmark = [pytest.mark.notebook, pytest.mark.slow]
+LESSON = "03_tensorboard"
+BATCHES_PER_EPOCH, EPOCHS = 16, 3  # 1024 digits in batches of 64
+
+
+def test_epoch_scalars_match_the_history(lesson):
+    history = lesson.value("history.history")
+    scalars = lesson.value("epoch_scalars")
+    for tag, key in [("epoch_loss", "loss"), ("epoch_accuracy", "accuracy")]:
+        assert scalars["train"][tag] == [[step, pytest.approx(value, rel=1e-6)]
+                                         for step, value in enumerate(history[key])]
+        assert scalars["validation"][tag] == [[step, pytest.approx(value, rel=1e-6)]
+                                              for step, value in enumerate(history[f"val_{key}"])]
+    assert "epoch_learning_rate" in scalars["train"] and "val_loss" not in scalars["validation"]
+
+
+def test_update_freq_decides_which_steps_are_written(lesson):
+    written = lesson.value("written")
+    steps = {name: [step for step, _ in series.get("batch_loss", [])] for name, series in written.items()}
+    total = BATCHES_PER_EPOCH * EPOCHS
+    assert steps["epoch"] == []
+    assert steps["batch"] == list(range(1, total + 1))
+    assert steps["every_4"] == list(range(4, total + 1, 4))
+    assert steps["every_5"] == list(range(5, total + 1, 5))
+    # the last batch of an epoch carries the epoch's figure
+    batch_loss = dict(written["batch"]["batch_loss"])
+    for epoch, value in written["batch"]["epoch_loss"]:
+        assert batch_loss[BATCHES_PER_EPOCH * (epoch + 1)] == pytest.approx(value, rel=1e-6)
+    # epoch summaries survive only when an epoch ends on a multiple of N
+    assert len(written["every_4"]["epoch_loss"]) == EPOCHS
+    assert "epoch_loss" not in written["every_5"]
+
+
+def test_write_graph_stores_the_model_config(lesson):
+    config = lesson.value("config")
+    assert config["class_name"] == "Sequential"
+    assert [layer["class_name"] for layer in config["config"]["layers"]] == ["InputLayer", "Flatten", "Dense", "Dense"]
+    assert lesson.value("no_graph_config") is None
+
+
+def test_the_event_files_are_in_the_lesson_folder(lesson):
+    folders = lesson.value("sorted(str(p.relative_to(LOGS)) for p in LOGS.glob('*/*') if p.is_dir())")
+    assert {"epoch/train", "epoch/validation", "batch/train", "every_4/train"} <= set(folders)
+    assert lesson.value("str(LOGS)") == "runs/03_tensorboard"
+
+
+def test_pictures_widgets_and_server_instructions(lesson):
+    assert len(lesson.outputs(mime="image/png")) >= 2
+    assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
+    markdown = "".join(cell.source for cell in lesson.nb.cells if cell.cell_type == "markdown")
+    assert "%load_ext tensorboard" in markdown and "%tensorboard --logdir runs/03_tensorboard" in markdown
