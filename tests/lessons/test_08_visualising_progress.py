@@ -1,0 +1,46 @@
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytestmark = [pytest.mark.notebook, pytest.mark.slow]
+LESSON = "08_visualising_progress"
+EPOCHS = 8
+
+
+def test_gif_has_one_frame_before_training_and_one_per_epoch(lesson):
+    path = lesson.workdir / "runs" / LESSON / "progress.gif"
+    with Image.open(path) as gif:
+        assert gif.n_frames == EPOCHS + 1
+        assert gif.info["loop"] == 0
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("RGB"))
+    kept = np.array(lesson.value("gallery.frames[-1].tolist()"), dtype=np.uint8)
+    assert last.shape == kept.shape
+    assert np.abs(last.astype(int) - kept).mean() < 8  # the GIF's palette is close to the kept frame
+
+
+def test_frames_show_the_fixed_digits_getting_better(lesson):
+    right = lesson.value("gallery.right")
+    assert len(right) == EPOCHS + 1 == lesson.value("len(gallery.frames)")
+    assert right[0] <= 6 and right[-1] >= 14 and right[-1] > right[0]
+    labels = lesson.value("sample_labels.tolist()")
+    assert labels == [d for d in range(10) for _ in range(2)]
+
+
+def test_no_pyplot_figure_left_open_by_the_callback(lesson):
+    assert lesson.value("open_figures_after_fit") == 0
+
+
+def test_the_gif_is_shown_in_the_notebook(lesson):
+    shown = lesson.outputs(mime="image/gif")
+    assert len(shown) == 1
+    with Image.open(io.BytesIO(base64.b64decode(shown[0]["data"]["image/gif"]))) as gif:
+        assert gif.n_frames == EPOCHS + 1
+
+
+def test_lesson_draws_and_offers_its_widgets(lesson):
+    assert len(lesson.outputs(mime="image/png")) >= 2  # the untrained frame, first vs last
+    assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2  # slider, self-check
