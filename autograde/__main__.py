@@ -1,0 +1,63 @@
+"""`python -m autograde {release,grade,report,demo}`: the instructor's command line (see README.md)."""
+
+import argparse
+import os
+import pathlib
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m autograde", description=__doc__)
+    parser.add_argument("--course", default=os.environ.get("AUTOGRADE_COURSE"),
+                        help="course root with solutions/, quizzes/, autograde/assignments/ (default: this repository)")
+    parser.add_argument("--work", help="nbgrader's working folder (default: <course>/.autograde)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    release = commands.add_parser("release", help="regenerate quizzes/ from solutions/ with nbgrader")
+    release.add_argument("--exam", action="store_true", help="exam variant: drop self-check data (each "
+                         "registry's exam_filter)")
+    grade = commands.add_parser("grade", help="autograde SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
+    grade.add_argument("submissions")
+    grade.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
+    grade.add_argument("--jobs", type=int, default=1, help="parallel grading workers (default: 1)")
+    grade.add_argument("--memory-mb", type=int, default=2048, help="memory limit of each item's sandbox")
+    grade.add_argument("--no-confine", action="store_true", help=argparse.SUPPRESS)
+    report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
+    report.add_argument("dir")
+    commands.add_parser("demo", help="grade a small demo class and print its gradebook")
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    from .course import Course, CourseError
+    from .grader import UsageError
+
+    try:
+        course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work)
+        if args.command == "release":
+            for path in course.release(exam=args.exam):
+                print(f"released {path}")
+        elif args.command == "grade":
+            from .grader import grade
+
+            grade(course, args.submissions, args.out, jobs=args.jobs, confine=not args.no_confine,
+                  memory_mb=args.memory_mb)
+            print(f"wrote {pathlib.Path(args.out) / 'grades.csv'}, items.csv and feedback/")
+        elif args.command == "report":
+            from .report import report
+
+            print(f"wrote {report(args.dir)}")
+        elif args.command == "demo":
+            from .demo import demo
+
+            demo(course)
+    except (UsageError, CourseError) as exc:
+        print(f"autograde: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,214 @@
+"""Where a course lives, its item registry, and nbgrader's view of it.
+
+A course root holds `solutions/<assignment>/<notebook>.ipynb` (nbgrader source),
+`quizzes/<assignment>/` (the released student versions) and
+`autograde/assignments/<assignment>.py` (the registry: a module-level list `ITEMS` of
+`callbacks_course.grading.Item`, one per test cell). nbgrader's course folder is
+`<work>/course`, `<work>` being `<root>/.autograde` unless told otherwise; its `source` is a
+link to `solutions/` and its `release` a link to `quizzes/`.
+
+Example:
+
+```python
+course = Course()                       # this repository
+items = course.items("callbacks_quiz")  # {grade_id: Item}
+course.release()                        # regenerate quizzes/ with nbgrader
+```
+"""
+
+import contextlib
+import importlib
+import logging
+import os
+import pathlib
+import pickle
+import sys
+import warnings
+
+from callbacks_course.grading import Item
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+CONFIG_FILE = pathlib.Path(__file__).resolve().with_name("nbgrader_config.py")
+GRADING_RELEASE = "release_for_grading"
+
+
+class CourseError(Exception):
+    """The course itself is inconsistent (a test cell without an Item, a missing notebook, ...)."""
+
+
+def _link(path, target):
+    if path.is_symlink() and os.readlink(path) == str(target):
+        return
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        raise CourseError(f"{path} exists and is not a link; remove it")
+    path.symlink_to(target)
+
+
+class Course:
+    """A course root and its nbgrader working folder.
+
+    Args:
+        root: folder with `solutions/`, `quizzes/` and `autograde/assignments/`.
+        work: nbgrader's working area (default `<root>/.autograde`).
+        quizzes: where `release` writes the student versions (default `<root>/quizzes`).
+    """
+
+    def __init__(self, root=REPO, work=None, quizzes=None):
+        self.root = pathlib.Path(root).resolve()
+        self.solutions = self.root / "solutions"
+        self.quizzes = pathlib.Path(quizzes).resolve() if quizzes else self.root / "quizzes"
+        self.registry = self.root / "autograde" / "assignments"
+        self.work = pathlib.Path(work).resolve() if work else self.root / ".autograde"
+        self.nbgrader_root = self.work / "course"
+        self._items = {}
+
+    # ---- assignments and their items -------------------------------------------------------
+    def assignments(self):
+        """Assignment ids: the folders of `solutions/` holding notebooks, sorted."""
+        if not self.solutions.is_dir():
+            return []
+        return sorted(p.name for p in self.solutions.iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and any(p.glob("*.ipynb")))
+
+    def notebooks(self, assignment):
+        """Notebook names (without .ipynb) of an assignment, sorted."""
+        return sorted(p.stem for p in (self.solutions / assignment).glob("*.ipynb"))
+
+    def sys_path(self):
+        """Import path entries the engine and its workers need."""
+        return [str(REPO), str(self.registry)]
+
+    def module(self, assignment):
+        """The registry module of `assignment` (imported by name, its folder on sys.path)."""
+        for entry in reversed(self.sys_path()):
+            if entry not in sys.path:
+                sys.path.insert(0, entry)
+        if not (self.registry / f"{assignment}.py").exists():
+            raise CourseError(f"no registry for assignment {assignment!r}: expected {self.registry / assignment}.py")
+        with _native_stderr_silenced():
+            module = importlib.import_module(assignment)
+        if pathlib.Path(module.__file__).resolve().parent != self.registry:
+            raise CourseError(f"module {assignment!r} is imported from {module.__file__}, not from {self.registry}")
+        return module
+
+    def items(self, assignment):
+        """{grade_id: Item} of `assignment`, checked against the test cells of its source notebooks."""
+        if assignment in self._items:
+            return self._items[assignment]
+        from .notebooks import Layout
+
+        items = {}
+        for item in getattr(self.module(assignment), "ITEMS", None) or []:
+            if not isinstance(item, Item):
+                raise CourseError(f"{assignment}.ITEMS holds {type(item).__name__}, not callbacks_course.grading.Item")
+            if item.grade_id in items:
+                raise CourseError(f"{assignment}.ITEMS lists {item.grade_id!r} twice")
+            for role, function in (("collect", item.collect), ("expect", item.expect)):
+                if function is None:
+                    continue
+                try:
+                    pickle.dumps(function)
+                except Exception:
+                    raise CourseError(f"{assignment}: the {role} of {item.grade_id!r} must be a module-level "
+                                      "function (or functools.partial of one): workers import it by name") from None
+            items[item.grade_id] = item
+        tests, answers = {}, set()
+        for notebook in self.notebooks(assignment):
+            layout = Layout.read(self.solutions / assignment / f"{notebook}.ipynb")
+            tests.update(layout.tests)
+            answers.update(layout.answers)
+        if set(tests) != set(items):
+            raise CourseError(f"{assignment}: test cells without an Item: {sorted(set(tests) - set(items))}; "
+                              f"Items without a test cell: {sorted(set(items) - set(tests))}")
+        for item in items.values():
+            unknown = set(item.answer_cells) - answers
+            if unknown:
+                raise CourseError(f"{assignment}: Item {item.grade_id!r} names unknown answer cells {sorted(unknown)}")
+        self._items[assignment] = items
+        return items
+
+    # ---- nbgrader -------------------------------------------------------------------------
+    def prepare(self):
+        """Create nbgrader's course folder with its `source` and `release` links."""
+        self.nbgrader_root.mkdir(parents=True, exist_ok=True)
+        self.quizzes.mkdir(parents=True, exist_ok=True)
+        _link(self.nbgrader_root / "source", os.path.relpath(self.solutions, self.nbgrader_root))
+        _link(self.nbgrader_root / "release", os.path.relpath(self.quizzes, self.nbgrader_root))
+
+    def config(self, release_directory="release"):
+        """nbgrader's traitlets Config: autograde/nbgrader_config.py, pointed at this course."""
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+        config.CourseDirectory.root = str(self.nbgrader_root)
+        config.CourseDirectory.release_directory = release_directory
+        config.ApplyResults.results_dir = str(self.work / "results")
+        return config
+
+    def api(self, release_directory="release"):
+        # nbgrader's gradebook runs `alembic` from the environment's bin folder
+        bin_dir = os.path.dirname(sys.executable)
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+
+        config = self.config(release_directory)
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        api.log.setLevel(logging.ERROR)
+        return api
+
+    def generate(self, assignment, release_directory="release"):
+        """nbgrader generate_assignment of one assignment; CourseError with nbgrader's log on failure."""
+        self.prepare()
+        with _quiet_logs():
+            result = self.api(release_directory).generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}"
+                              f"{result.get('error', '')}")
+
+    def release(self, exam=False):
+        """Regenerate `quizzes/` from `solutions/`; with `exam`, apply each registry's `exam_filter(nb)`."""
+        import nbformat
+
+        released = []
+        for assignment in self.assignments():
+            self.generate(assignment)
+            hook = getattr(self.module(assignment), "exam_filter", None) if exam else None
+            for path in sorted((self.quizzes / assignment).glob("*.ipynb")):
+                if hook:
+                    nb = nbformat.read(str(path), as_version=4)
+                    nb = hook(nb) or nb
+                    nbformat.write(nb, str(path))
+                released.append(path)
+        return released
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """TensorFlow's C++ start-up lines go to file descriptor 2; hide them while a registry imports."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+@contextlib.contextmanager
+def _quiet_logs():
+    """nbgrader logs every copied file at INFO through the root handlers; keep the console clean."""
+    previous = logging.root.level
+    logging.root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy's SAWarnings from nbgrader's gradebook
+            yield
+    finally:
+        logging.root.setLevel(previous)

@@ -1,0 +1,364 @@
+"""`grade`: autograde a folder of submissions through nbgrader, one sandbox per item.
+
+Steps per submission (`SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb`):
+
+1. read each notebook safely (never modifying it) and take the student's answer cells;
+2. unless a cached result matches, grade every item in a sandbox on a worker (in parallel
+   with `jobs` workers) and score it here, in the trusted process;
+3. nbgrader autogrades a clean copy (the released notebook with the student's answers), its
+   `ApplyResults` preprocessor writing each test cell's outcome, then writes feedback HTML;
+4. scores are read back from nbgrader's gradebook into `grades.csv` and `items.csv`.
+
+Example:
+
+```python
+summary = grade(Course(), "submissions", out="grades", jobs=2)
+```
+"""
+
+import csv
+import dataclasses
+import pathlib
+import re
+import shutil
+import sys
+
+import nbformat
+
+from callbacks_course.grading import Result
+
+from . import results
+from .course import GRADING_RELEASE, Course, _quiet_logs
+from .notebooks import Layout, SubmissionError, graded_copy, load_notebook, student_answers
+
+ENGINE_VERSION = "1"
+GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
+ITEM_COLUMNS = ["student_id", "assignment", "item", "score", "max_score", "status", "message"]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class UsageError(Exception):
+    """Arguments the engine cannot work with (the CLI prints it on one line and exits 2)."""
+
+
+@dataclasses.dataclass
+class Submission:
+    """One student's submission of one assignment."""
+
+    student: str
+    assignment: str
+    folder: pathlib.Path
+    problem: str = ""  # set when the whole submission cannot be graded
+    status: str = ""
+
+
+def _points(value):
+    return float(f"{value:.4f}")
+
+
+def _fmt(value):
+    return f"{_points(value):g}"
+
+
+def nbgrader_id(student):
+    """The id nbgrader sees: the student's own when safe, else a stable hash-based stand-in."""
+    if re.fullmatch(r"[\w.@+' -]+", student) and not student.startswith((".", "-")) and student.strip() == student:
+        return student
+    return "student-" + results.fingerprint(student)[:12]
+
+
+def discover(submissions, course):
+    """Submissions under `submissions`, sorted; problems (odd folders) become Submission.problem."""
+    root = pathlib.Path(submissions)
+    known = set(course.assignments())
+    entries = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+    seen = sorted({a.name for p in entries if p.is_dir() and not p.is_symlink() for a in p.iterdir()
+                   if a.is_dir() and a.name in known})
+    found = []
+    for folder in entries:
+        student = folder.name
+        problem, status = "", ""
+        if folder.is_symlink():
+            problem, status = "rejected: the student folder is a symbolic link (outside the submissions)", "rejected"
+        elif not folder.is_dir():
+            continue
+        elif _CONTROL.search(student):
+            problem, status = "rejected: the student id contains control characters", "rejected"
+        for assignment in seen:
+            sub = Submission(student, assignment, folder / assignment, problem, status)
+            if not problem:
+                if (folder / assignment).is_symlink():
+                    sub.problem, sub.status = "rejected: the assignment folder is a symbolic link", "rejected"
+                elif not (folder / assignment).is_dir():
+                    sub.problem, sub.status = f"no submission of {assignment} (the folder is missing or empty)", "missing"
+            found.append(sub)
+    return found, seen
+
+
+class _Prepared:
+    """A submission read and ready for the workers: answers per notebook, the grading tasks."""
+
+    def __init__(self, sub, course, layouts, released):
+        self.sub = sub
+        self.items = {}   # grade_id -> row dict for items decided without a sandbox
+        self.tasks = []   # [{grade_id, setup, answers}]
+        self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
+        parts = [ENGINE_VERSION, sub.assignment, (course.registry / f"{sub.assignment}.py").read_bytes()]
+        items = course.items(sub.assignment)
+        for notebook in course.notebooks(sub.assignment):
+            source, stubs = layouts[notebook], released[notebook]
+            path = sub.folder / f"{notebook}.ipynb"
+            parts += [notebook, (course.solutions / sub.assignment / f"{notebook}.ipynb").read_bytes()]
+            problem, status = sub.problem, sub.status
+            answers = {}
+            if not problem:
+                if not path.exists() and not path.is_symlink():
+                    problem, status = f"missing notebook: {notebook}.ipynb was not submitted", "missing"
+                else:
+                    try:
+                        nb = load_notebook(path)
+                        answers = student_answers(nb)
+                        parts.append(path.read_bytes())
+                        self.copies[notebook] = graded_copy(stubs.nb, answers)
+                    except SubmissionError as exc:
+                        problem, status = f"{notebook}.ipynb: {exc}", "unreadable"
+            if problem:
+                parts.append(f"problem:{problem}")
+            for grade_id, points in source.tests.items():
+                row = {"max_score": points, "score": 0.0}
+                if problem:
+                    self.items[grade_id] = dict(row, status=status, message=problem)
+                    continue
+                item = items[grade_id]
+                cells = [(cid, answers.get(cid, stubs.answers.get(cid, ""))) for cid in item.answer_cells]
+                if all(src.strip() == stubs.answers.get(cid, "").strip() for cid, src in cells):
+                    names = ", ".join(item.answer_cells)
+                    self.items[grade_id] = dict(row, status="blank", message=f"not answered: cell {names} is as released")
+                    continue
+                self.tasks.append({"grade_id": grade_id, "setup": source.setup, "answers": cells})
+        self.key = results.fingerprint(*parts)
+
+
+class _Released:
+    def __init__(self, nb):
+        self.nb = nb
+        self.answers = Layout.of(nb).answers
+
+
+def _score(item, points, outcome, expected):
+    """Turn a sandbox outcome into an items.csv row; `score` runs here, in the trusted process."""
+    status, message = outcome["status"], outcome["message"]
+    if status == "ok":
+        if expected is _FAILED:
+            return {"score": 0.0, "max_score": points, "status": "error", "retry": True,
+                    "message": "the reference run failed; tell your instructor"}
+        try:
+            result = item.score(outcome["observed"], expected)
+            if not isinstance(result, Result):
+                raise TypeError(f"score returned {type(result).__name__}, not Result")
+        except Exception as exc:
+            print(f"autograde: the score function of {item.grade_id} failed: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            return {"score": 0.0, "max_score": points, "status": "error", "retry": True,
+                    "message": "this item could not be scored (a grader error); tell your instructor"}
+        fraction = result.fraction
+        status = "passed" if fraction >= 1 else "partial" if fraction > 0 else "failed"
+        return {"score": _points(fraction * points), "max_score": points, "status": status, "message": result.message}
+    if status == "fail":
+        status = "failed"
+    return {"score": 0.0, "max_score": points, "status": status, "message": message}
+
+
+_FAILED = object()
+
+
+class Grader:
+    """One grading run over a submissions folder (see `grade`)."""
+
+    def __init__(self, course, out, jobs=1, confine=True, memory_mb=2048, log=print):
+        self.course, self.out, self.jobs = course, pathlib.Path(out), jobs
+        self.confine, self.memory_mb, self.log = confine, memory_mb, log
+        self.results_dir = course.work / "results"
+        self.sandbox_runs = 0
+        self._records = {}
+
+    def _layouts(self, assignment):
+        self.course.generate(assignment, release_directory=GRADING_RELEASE)
+        layouts, released = {}, {}
+        for notebook in self.course.notebooks(assignment):
+            layouts[notebook] = Layout.read(self.course.solutions / assignment / f"{notebook}.ipynb")
+            path = self.course.nbgrader_root / GRADING_RELEASE / assignment / f"{notebook}.ipynb"
+            released[notebook] = _Released(nbformat.read(str(path), as_version=4))
+        return layouts, released
+
+    def run(self, submissions):
+        subs, assignments = discover(submissions, self.course)
+        if not assignments:
+            raise UsageError(f"no submissions of a known assignment ({', '.join(self.course.assignments())}) "
+                             f"under {submissions}: expected SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
+        context = {a: self._layouts(a) for a in assignments}
+        prepared = [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
+        todo = []
+        for prep in prepared:
+            cached = results.load(self._path(prep.sub), prep.key)
+            if cached is None:
+                todo.append(prep)
+        total, done = len(prepared), 0
+        for prep in prepared:
+            if prep not in todo:
+                done += 1
+                self._finish(prep, results.load(self._path(prep.sub), prep.key), done, total, cached=True)
+        if todo:
+            for prep, record in self._grade_all(todo):
+                done += 1
+                self._finish(prep, record, done, total, cached=False)
+        self._write_csvs(prepared)
+        return prepared
+
+    def _path(self, sub):
+        return results.result_path(self.results_dir, sub.student, sub.assignment)
+
+    def _grade_all(self, todo):
+        from .worker import WorkerPool
+
+        with WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
+                        confine=self.confine, memory_mb=self.memory_mb) as pool:
+            for warning in pool.warnings:
+                print(f"autograde: warning: {warning}", file=sys.stderr)
+            expected = {}
+            needs = sorted({(p.sub.assignment, t["grade_id"]) for p in todo for t in p.tasks})
+            for assignment in sorted({a for a, _ in needs}):
+                items = self.course.items(assignment)
+                pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout)) for g, i in items.items()})
+            ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
+                         if self.course.items(a)[g].expect is not None]
+            for task, reply in pool.run(ref_tasks):
+                ok = reply.get("status") == "ok"
+                if not ok:
+                    print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
+                          file=sys.stderr)
+                expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
+            tasks = [{"op": "grade", "assignment": p.sub.assignment, "items": p.tasks, "index": n}
+                     for n, p in enumerate(todo) if p.tasks]
+            by_index = {n: p for n, p in enumerate(todo)}
+            for prep in todo:
+                if not prep.tasks:
+                    yield prep, self._record(prep, {}, expected)
+            for task, reply in pool.run(tasks):
+                self.sandbox_runs += len(task["items"])
+                prep = by_index[task["index"]]
+                yield prep, self._record(prep, reply["results"], expected)
+
+    def _record(self, prep, outcomes, expected):
+        items = self.course.items(prep.sub.assignment)
+        rows = dict(prep.items)
+        points = {}
+        for notebook in self.course.notebooks(prep.sub.assignment):
+            path = self.course.solutions / prep.sub.assignment / f"{notebook}.ipynb"
+            points.update(Layout.read(path).tests)
+        for grade_id, outcome in outcomes.items():
+            exp = expected.get((prep.sub.assignment, grade_id))
+            rows[grade_id] = _score(items[grade_id], points[grade_id], outcome, exp)
+        # an instructor-side failure is not cached: the next run grades this submission again
+        key = None if any(row.pop("retry", False) for row in rows.values()) else prep.key
+        record = {"key": key, "student": prep.sub.student, "assignment": prep.sub.assignment,
+                  "items": rows, "engine": ENGINE_VERSION}
+        results.save(self._path(prep.sub), record)
+        return record
+
+    def _finish(self, prep, record, done, total, cached):
+        """nbgrader autograde + feedback for one submission, then the progress line."""
+        sub = prep.sub
+        feedback = self.out / "feedback" / sub.student / sub.assignment
+        gradebook = None
+        if prep.copies:
+            if not (cached and record.get("gradebook") and feedback.is_dir()):
+                gradebook = self._nbgrader(prep, record, feedback)
+                record["gradebook"] = gradebook
+                results.save(self._path(sub), record)
+        self._records[sub.student, sub.assignment] = record
+        score = sum(r["score"] for r in record["items"].values())
+        maximum = sum(r["max_score"] for r in record["items"].values())
+        note = " (cached)" if cached else ""
+        self.log(f"[{done}/{total}] {sub.student} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
+
+    def _nbgrader(self, prep, record, feedback):
+        from nbgrader.api import Gradebook
+
+        sub = prep.sub
+        sid = nbgrader_id(sub.student)
+        root = self.course.nbgrader_root
+        submitted = root / "submitted" / sid / sub.assignment
+        shutil.rmtree(submitted, ignore_errors=True)
+        submitted.mkdir(parents=True)
+        for notebook, nb in prep.copies.items():
+            nbformat.write(nb, str(submitted / f"{notebook}.ipynb"))
+        api = self.course.api(release_directory=GRADING_RELEASE)
+        with _quiet_logs():
+            outcome = api.autograde(sub.assignment, sid, force=True, create=True)
+            if not outcome["success"]:
+                raise RuntimeError(f"nbgrader autograde failed for {sub.student}:\n{outcome.get('log')}")
+            outcome = api.generate_feedback(sub.assignment, sid, force=True)
+            if not outcome["success"]:
+                raise RuntimeError(f"nbgrader generate_feedback failed for {sub.student}:\n{outcome.get('log')}")
+        shutil.rmtree(feedback, ignore_errors=True)
+        feedback.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(root / "feedback" / sid / sub.assignment, feedback)
+        scores = {}
+        with _quiet_logs(), Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id="keras-callbacks") as gb:
+            submission = gb.find_submission(sub.assignment, sid)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    scores[grade.name] = grade.score
+        return scores
+
+    def _write_csvs(self, prepared):
+        self.out.mkdir(parents=True, exist_ok=True)
+        grade_rows, item_rows = [], []
+        for prep in prepared:
+            record = self._records[prep.sub.student, prep.sub.assignment]
+            book = record.get("gradebook") or {}
+            total = maximum = 0.0
+            for grade_id, row in record["items"].items():
+                score = float(book.get(grade_id, row["score"]))
+                total += score
+                maximum += row["max_score"]
+                item_rows.append([prep.sub.student, prep.sub.assignment, grade_id, _fmt(score), _fmt(row["max_score"]),
+                                  row["status"], row["message"]])
+            grade_rows.append([prep.sub.student, prep.sub.assignment, _fmt(total), _fmt(maximum)])
+        for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows)):
+            with open(self.out / name, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                writer.writerows(sorted(rows))
+
+
+def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=print):
+    """Grade every submission under `submissions`; write CSVs and feedback into `out`.
+
+    Args:
+        course: the `Course`.
+        submissions: folder `<student_id>/<assignment>/<notebook>.ipynb`.
+        out: folder for grades.csv, items.csv and feedback/.
+        jobs: parallel grading workers.
+        confine: lock sandboxes down (Landlock, no root); on by default.
+        memory_mb: memory limit per sandboxed item.
+        log: called with each progress line.
+
+    Returns:
+        The `Grader` (its `sandbox_runs` counts the items graded in sandboxes this run).
+    """
+    submissions = pathlib.Path(submissions)
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder of submissions")
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    grader = Grader(course, out, jobs=jobs, confine=confine, memory_mb=memory_mb, log=log)
+    grader.run(submissions)
+    return grader
+
+
+def read_csv(path):
+    """Rows of a CSV written by `grade`, as dicts."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))

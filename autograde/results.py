@@ -1,0 +1,52 @@
+"""The engine's work cache: one JSON result file per (student, assignment), written atomically.
+
+A result is reused only when its key (sha256 of the engine version, the submitted notebooks,
+the source notebooks and the registry module) still matches, so an interrupted run restarted
+grades only what is left, and nothing is graded twice.
+
+Example:
+
+```python
+path = result_path(".autograde/results", "alice", "callbacks_quiz")
+save(path, {"key": key, "items": {...}})
+cached = load(path, key)        # None when missing or stale
+```
+"""
+
+import hashlib
+import json
+import os
+import pathlib
+
+
+def result_path(results_dir, student, assignment):
+    """The result file of `student`'s `assignment` (the name is a hash: any student id is safe)."""
+    digest = hashlib.sha256(f"{student}\0{assignment}".encode()).hexdigest()[:40]
+    return pathlib.Path(results_dir) / f"{digest}.json"
+
+
+def fingerprint(*parts):
+    """sha256 of bytes/str parts (None counts as 'missing')."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = b"\0missing\0" if part is None else part if isinstance(part, bytes) else str(part).encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def load(path, key):
+    """The cached result at `path` if its key is `key`, else None."""
+    try:
+        data = json.loads(pathlib.Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("key") == key else None
+
+
+def save(path, data):
+    """Write `data` as JSON atomically (a killed run never leaves half a file)."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
+    os.replace(tmp, path)

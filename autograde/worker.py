@@ -1,0 +1,171 @@
+"""The grading worker ("zygote"): imports TensorFlow and the checks once, forks a sandbox per item.
+
+Started by `WorkerPool` as `python -m autograde.worker`. It speaks JSON lines: requests on
+stdin, replies on the original stdout (library prints go to stderr). The check callables
+arrive pickled from the trusted main process; nothing is ever unpickled from a child. The
+assignment registries (with their answer keys) are not imported here unless a check function
+lives in one; `score` always runs in the main process.
+
+Example:
+
+```python
+with WorkerPool(jobs=2, sys_path=[...]) as pool:
+    pool.load("sample", {"ex1_add": (collect, None, 60.0)})
+    for task, reply in pool.run([{"op": "grade", ...}]):
+        ...
+```
+"""
+
+import base64
+import json
+import os
+import pickle
+import selectors
+import subprocess
+import sys
+
+
+def _serve(channel):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401  (imported once here, not in every child)
+    import numpy  # noqa: F401
+    import keras  # noqa: F401
+    import tensorflow  # noqa: F401
+
+    from .sandbox import Confinement, Guard, run_item
+
+    items, guard, confinement = {}, None, None
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request["op"]
+        if op == "configure":
+            confinement = Confinement(enabled=request["confine"], memory_mb=request["memory_mb"])
+            reply = {"warnings": confinement.warnings}
+        elif op == "load":
+            items[request["assignment"]] = pickle.loads(base64.b64decode(request["payload"]))
+            modules = {getattr(f, "__module__", None) or getattr(getattr(f, "func", None), "__module__", "")
+                       for spec in items[request["assignment"]].values() for f in spec[:2] if f}
+            guard = Guard.take(extra_modules=tuple(m for m in modules if m))
+            reply = {"loaded": sorted(items[request["assignment"]])}
+        elif op == "expect":
+            collect, expect, timeout = items[request["assignment"]][request["item"]]
+            reply = run_item({"answers": None, "collect": expect}, timeout, guard, confinement)
+        elif op == "grade":
+            specs = items[request["assignment"]]
+            reply = {"results": {}}
+            for item in request["items"]:
+                collect, _, timeout = specs[item["grade_id"]]
+                job = {"setup": item["setup"], "answers": item["answers"], "collect": collect}
+                reply["results"][item["grade_id"]] = run_item(job, timeout, guard, confinement)
+        else:
+            reply = {"error": f"unknown op {op}"}
+        channel.write(json.dumps(reply) + "\n")
+        channel.flush()
+
+
+def main():
+    channel = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    _serve(channel)
+
+
+class WorkerError(RuntimeError):
+    """A grading worker died or answered nonsense (not a student's fault)."""
+
+
+class WorkerPool:
+    """`jobs` worker processes, fed one task at a time each.
+
+    Args:
+        jobs: number of workers (parallel sandboxes).
+        sys_path: folders the workers need on their import path (the repo, the registry folder).
+        log_path: file receiving the workers' stderr (TensorFlow's chatter).
+        confine: lock children down (Landlock, privileges); tests may turn it off.
+        memory_mb: memory (data segment) limit per sandboxed child.
+    """
+
+    def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
+            TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+        self._log = open(log_path, "ab")
+        self.procs = [subprocess.Popen([sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=self._log, env=env)
+                      for _ in range(max(1, jobs))]
+        self.warnings = []
+        for reply in self._broadcast({"op": "configure", "confine": confine, "memory_mb": memory_mb}):
+            self.warnings = reply["warnings"]
+
+    def _send(self, proc, request):
+        proc.stdin.write((json.dumps(request) + "\n").encode())
+        proc.stdin.flush()
+
+    def _receive(self, proc):
+        line = proc.stdout.readline()
+        if not line:
+            raise WorkerError(f"a grading worker stopped (exit code {proc.poll()}); see the worker log")
+        return json.loads(line)
+
+    def _broadcast(self, request):
+        for proc in self.procs:
+            self._send(proc, request)
+        return [self._receive(proc) for proc in self.procs]
+
+    def load(self, assignment, specs):
+        """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout)}."""
+        payload = base64.b64encode(pickle.dumps(specs)).decode()
+        self._broadcast({"op": "load", "assignment": assignment, "payload": payload})
+
+    def run(self, tasks):
+        """Run tasks on free workers; yield (task, reply) as each finishes (any order).
+
+        A freed worker gets its next task before the reply is yielded, so the caller's
+        bookkeeping overlaps with grading.
+        """
+        pending = list(tasks)
+        busy = {}
+        with selectors.DefaultSelector() as selector:
+            def dispatch(proc):
+                if pending:
+                    task = pending.pop(0)
+                    self._send(proc, task)
+                    busy[proc] = task
+                    selector.register(proc.stdout, selectors.EVENT_READ, proc)
+
+            for proc in self.procs:
+                dispatch(proc)
+            while busy:
+                for key, _ in selector.select():
+                    proc = key.data
+                    selector.unregister(proc.stdout)
+                    task = busy.pop(proc)
+                    reply = self._receive(proc)
+                    dispatch(proc)
+                    yield task, reply
+
+    def close(self):
+        for proc in self.procs:
+            if proc.stdin:
+                proc.stdin.close()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self._log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+if __name__ == "__main__":
+    main()

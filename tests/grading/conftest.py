@@ -1,0 +1,47 @@
+"""Shared fixtures of the grading-engine tests: the sample course and a submission builder."""
+
+import pathlib
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SAMPLE = pathlib.Path(__file__).resolve().parent / "sample_course"
+
+REFERENCE = {
+    "ex1": "def add(a, b):\n    return a + b",
+    "ex2": ("class EpochCounter(keras.callbacks.Callback):\n"
+            "    def on_train_begin(self, logs=None):\n        self.epochs = []\n\n"
+            "    def on_epoch_end(self, epoch, logs=None):\n        self.epochs.append(epoch)"),
+}
+
+
+def autograde(*args, course=SAMPLE, work, timeout=900):
+    """Run `python -m autograde --course COURSE --work WORK ARGS...`; return the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "autograde", "--course", str(course), "--work", str(work), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def submission(released, answers, edit=None):
+    """The released notebook with `answers` ({grade_id: source}) filled in; `edit(nb)` may change more."""
+    nb = nbformat.read(str(released), as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    if edit:
+        edit(nb)
+    return nb
+
+
+@pytest.fixture(scope="session")
+def sample_release(tmp_path_factory):
+    """The sample course released into a temporary folder: (work folder, released notebook)."""
+    base = tmp_path_factory.mktemp("sample_release")
+    from autograde.course import Course
+
+    course = Course(SAMPLE, work=base / "work", quizzes=base / "quizzes")
+    course.release()
+    return base / "work", base / "quizzes" / "sample" / "sample.ipynb"
