@@ -1,0 +1,147 @@
+"""The lab's checks: each exercise's callback is run on real Keras training runs and judged.
+
+`CHECKS` maps every graded test cell's grade_id to its `Check` (collect, score, expect, in
+the sense of `callbacks_course.grading`). The notebook uses two entry points:
+
+- `quick_check("ex1", BatchTimer)`: the visible checks of one exercise, run right in the
+  student's kernel, with a line per point that is right or wrong.
+- `grade("ex1_phases")`: one check by grade_id on the caller's global names (the instructor
+  notebook's hidden tests).
+
+Example:
+
+```python
+from callbacks_course.lab import quick_check
+quick_check("ex1", BatchTimer)
+# ✓ a 2-epoch fit with 4 batches an epoch: 8 batch durations, each matching the batch's real time
+```
+"""
+
+import dataclasses
+import json
+import sys
+from typing import Any, Callable, Optional
+
+from callbacks_course.lab import (
+    ex1_batch_timer,
+    ex2_overfitting,
+    ex3_early_stopping,
+    ex4_builtin_callbacks,
+    ex5_prediction_gallery,
+    ex6_phase_counter,
+)
+
+EXERCISES = {
+    "ex1": ex1_batch_timer,
+    "ex2": ex2_overfitting,
+    "ex3": ex3_early_stopping,
+    "ex4": ex4_builtin_callbacks,
+    "ex5": ex5_prediction_gallery,
+    "ex6": ex6_phase_counter,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """One graded test cell of the lab.
+
+    Args:
+        grade_id: the test cell's nbgrader grade_id.
+        exercise: the exercise ("ex1" ... "ex6"), which is also its answer cell's grade_id.
+        visible: whether students run it themselves through `quick_check`.
+        collect: `collect(namespace) -> observations` (runs the student's code).
+        score: `score(observations, expected) -> Result`.
+        expect: `expect() -> expected` (a reference run with Keras's own classes), or None.
+    """
+
+    grade_id: str
+    exercise: str
+    visible: bool
+    collect: Callable[[dict], Any]
+    score: Callable[[Any, Any], Any]
+    expect: Optional[Callable[[], Any]] = None
+
+
+def _checks():
+    m = EXERCISES
+    return (
+        Check("ex1_fit", "ex1", True, m["ex1"].collect_fit, m["ex1"].score_fit),
+        Check("ex1_phases", "ex1", False, m["ex1"].collect_phases, m["ex1"].score_phases),
+        Check("ex2_fit", "ex2", True, m["ex2"].collect_fit, m["ex2"].score_fit),
+        Check("ex2_cases", "ex2", False, m["ex2"].collect_cases, m["ex2"].score_cases),
+        Check("ex3_basics", "ex3", True, m["ex3"].collect_basics, m["ex3"].score_runs,
+              m["ex3"].expect_basics),
+        Check("ex3_stop", "ex3", False, m["ex3"].collect_stop, m["ex3"].score_runs, m["ex3"].expect_stop),
+        Check("ex3_restore", "ex3", False, m["ex3"].collect_restore, m["ex3"].score_runs,
+              m["ex3"].expect_restore),
+        Check("ex4_short", "ex4", True, m["ex4"].collect_short, m["ex4"].score_short),
+        Check("ex4_run", "ex4", False, m["ex4"].collect_run, m["ex4"].score_run),
+        Check("ex5_fit", "ex5", True, m["ex5"].collect_fit, m["ex5"].score_fit),
+        Check("ex5_life", "ex5", False, m["ex5"].collect_life, m["ex5"].score_life),
+        Check("ex6_fit", "ex6", True, m["ex6"].collect_fit, m["ex6"].score_fit),
+        Check("ex6_life", "ex6", False, m["ex6"].collect_life, m["ex6"].score_life),
+    )
+
+
+CHECKS = {check.grade_id: check for check in _checks()}
+
+
+def run_check(grade_id, namespace):
+    """Run one check in this process: collect, expect, score (observations go through JSON).
+
+    Args:
+        grade_id: a key of `CHECKS`.
+        namespace: the names the student's answer defined.
+
+    Returns:
+        The `callbacks_course.grading.Result`.
+    """
+    check = CHECKS[grade_id]
+    observed = json.loads(json.dumps(check.collect(namespace)))
+    expected = json.loads(json.dumps(check.expect())) if check.expect else None
+    return check.score(observed, expected)
+
+
+def _report(grade_id, namespace):
+    from callbacks_course.grading import GradingError
+
+    try:
+        result = run_check(grade_id, namespace)
+    except GradingError as error:
+        print(f"✗ {error}")
+        return False
+    print(result.message)
+    return result.fraction == 1.0
+
+
+def quick_check(exercise, answer):
+    """Run an exercise's visible checks on `answer` and print what is right and what is wrong.
+
+    Args:
+        exercise: "ex1" ... "ex6".
+        answer: the student's class or function for that exercise.
+
+    Raises:
+        AssertionError: when some check fails (the printed lines say which and why).
+    """
+    if exercise not in EXERCISES:
+        raise ValueError(f"unknown exercise {exercise!r}; choose from {sorted(EXERCISES)}")
+    namespace = {EXERCISES[exercise].NAME: answer}
+    results = [_report(c.grade_id, namespace) for c in CHECKS.values() if c.exercise == exercise and c.visible]
+    if not all(results):
+        raise AssertionError(f"{EXERCISES[exercise].NAME} does not meet the contract yet: see the ✗ lines above.")
+    print(f"All visible checks of {exercise} pass.")
+
+
+def grade(grade_id, namespace=None):
+    """Run the check `grade_id` on the caller's global names (or `namespace`) and print its verdict.
+
+    Raises:
+        AssertionError: when the check does not give full marks.
+    """
+    if grade_id not in CHECKS:
+        raise ValueError(f"unknown check {grade_id!r}; choose from {sorted(CHECKS)}")
+    if namespace is None:
+        namespace = sys._getframe(1).f_globals
+    if not _report(grade_id, namespace):
+        raise AssertionError(f"{grade_id} does not give full marks: see the ✗ lines above.")

@@ -1,0 +1,158 @@
+"""Exercise 1, `BatchTimer`: the seconds each training batch took, measured on real runs.
+
+The grader brackets the student's callback with two clocks of its own: one callback before
+it and one after it in the callback list. Keras calls them in list order, so the student's
+begin-to-end interval of every batch must lie between the grader's inner and outer
+intervals. The inner callback also pauses for scripted, different lengths inside each batch
+(and between batches), so a timer that measures the wrong span, in the wrong order or with
+a CPU clock falls outside the bounds.
+
+Example:
+
+```python
+observed = collect_fit({"BatchTimer": BatchTimer})
+score_fit(observed, None)   # Result(fraction=1.0, message="✓ ...")
+```
+"""
+
+import time
+
+import keras
+
+from callbacks_course.lab.scenarios import (
+    BATCH_SIZE,
+    fraction_and_message,
+    floats,
+    fresh_model,
+    run_student,
+    student_object,
+    train_data,
+    val_data,
+)
+
+NAME = "BatchTimer"
+PAUSES = (0.030, 0.004, 0.018, 0.010)  # seconds the grader waits inside each training batch
+GAP = 0.012  # seconds the grader waits between batches, outside the student's interval
+TOLERANCE = 0.002  # seconds of slack for clock resolution
+
+
+class OuterClock(keras.callbacks.Callback):
+    """Placed before the student's callback: notes the time just before its batch hooks."""
+
+    def on_train_begin(self, logs=None):
+        self.begins, self.ends = [], []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.begins.append(time.perf_counter())
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.ends.append(time.perf_counter())
+
+
+class InnerClock(OuterClock):
+    """Placed after the student's callback: notes the time just after its batch hooks, then pauses."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        super().on_train_batch_begin(batch, logs)
+        time.sleep(PAUSES[len(self.begins) % len(PAUSES)])
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        time.sleep(GAP)
+
+
+def _timed_fit(model, timer, n_train, epochs, validation):
+    """Fit with the student's `timer` between the grader's clocks; return the allowed bounds per batch."""
+    outer, inner = OuterClock(), InnerClock()
+    model.fit(*train_data(n_train), batch_size=BATCH_SIZE, epochs=epochs,
+              validation_data=val_data(128) if validation else None,
+              callbacks=[outer, timer, inner], verbose=0)
+    return [[end - begin - TOLERANCE, inner_end - outer_begin + TOLERANCE]
+            for begin, end, outer_begin, inner_end
+            in zip(inner.begins, outer.ends, outer.begins, inner.ends)]
+
+
+def _durations(timer):
+    return floats(getattr(timer, "durations", None))
+
+
+def _first_fit(namespace):
+    """Build the timer and run a 2-epoch fit (4 training and 2 validation batches an epoch)."""
+    cls = student_object(namespace, NAME, "callback class")
+    timer, error = run_student(cls)
+    if error:
+        return None, None, {"error": f"`{NAME}()` raised {error}"}
+    model = fresh_model()
+    bounds, error = run_student(lambda: _timed_fit(model, timer, 256, 2, validation=True))
+    if error:
+        return None, None, {"error": f"fit with your callback raised {error}"}
+    return timer, model, {"durations": _durations(timer), "bounds": bounds}
+
+
+def collect_fit(namespace):
+    """One `fit` with validation data: `durations` against the grader's clocks."""
+    return _first_fit(namespace)[2]
+
+
+def collect_phases(namespace):
+    """After a first `fit`: `evaluate`, `predict`, then a second `fit`, each observed in turn."""
+    timer, model, first = _first_fit(namespace)
+    if timer is None:
+        return first
+    observed = {"first": first}
+    x, y = val_data(128)
+    _, observed["evaluate_error"] = run_student(
+        lambda: model.evaluate(x, y, batch_size=BATCH_SIZE, callbacks=[timer], verbose=0))
+    observed["after_evaluate"] = _durations(timer)
+    _, observed["predict_error"] = run_student(
+        lambda: model.predict(x, batch_size=BATCH_SIZE, callbacks=[timer], verbose=0))
+    observed["after_predict"] = _durations(timer)
+    bounds, error = run_student(lambda: _timed_fit(model, timer, 192, 1, validation=False))
+    observed["second"] = {"error": error} if error else {"durations": _durations(timer), "bounds": bounds}
+    return observed
+
+
+def _judge_fit(run, which):
+    """(passed, message) pairs for one timed fit."""
+    if "error" in run:
+        return [(False, f"{which}: {run['error']}")]
+    durations, bounds = run["durations"], run["bounds"]
+    if durations is None:
+        return [(False, f"{which}: `durations` must be a list of floats")]
+    if len(durations) != len(bounds):
+        return [(False, f"{which} ran {len(bounds)} training batches but `durations` has "
+                        f"{len(durations)} entries; time training batches only, one entry per batch")]
+    outside = [i for i, (d, (low, high)) in enumerate(zip(durations, bounds)) if not low <= d <= high]
+    if outside:
+        i = outside[0]
+        low, high = bounds[i]
+        return [(False, f"{which}: entry {i} is {durations[i]:.4f} s but that batch took between "
+                        f"{max(low, 0):.4f} and {high:.4f} s from its begin hook to its end hook "
+                        f"({len(outside)} of {len(durations)} entries are off); use a wall clock "
+                        "such as time.perf_counter(), started in on_train_batch_begin and read in "
+                        "on_train_batch_end")]
+    return [(True, f"{which}: {len(durations)} batch durations, each matching the batch's real time")]
+
+
+def score_fit(observed, expected):
+    """Full marks when one fit gives one correct duration per training batch, in order."""
+    return fraction_and_message(_judge_fit(observed, "a 2-epoch fit with 4 batches an epoch"))
+
+
+def score_phases(observed, expected):
+    """Evaluate and predict leave `durations` alone; a second fit starts a fresh list."""
+    if "first" not in observed:
+        return fraction_and_message(_judge_fit(observed, "a 2-epoch fit"))
+    before = observed["first"]["durations"]
+    checks = []
+    for phase in ("evaluate", "predict"):
+        error, after = observed[f"{phase}_error"], observed[f"after_{phase}"]
+        if error:
+            checks.append((False, f"`{phase}` with your callback raised {error}"))
+        elif after != before:
+            checks.append((False, f"`{phase}` changed `durations` (from {len(before or [])} to "
+                                  f"{len(after or [])} entries): only training batches are timed"))
+        else:
+            checks.append((True, f"`{phase}` leaves `durations` unchanged"))
+    checks += _judge_fit(observed["second"], "a second fit of 3 batches (the list must restart)")
+    return fraction_and_message(checks)

@@ -1,0 +1,275 @@
+"""Exercise 4, `make_callbacks(run_dir)`: four built-in callbacks, judged by the files a run leaves.
+
+The grader runs a real `fit` with the student's four callbacks while a scripted callback
+placed first dictates `val_loss` (so the epochs that improve, and the one where early
+stopping must end the run, are known). It records the real `loss` and the weights of every
+epoch itself, then reads back what the run left: the checkpoint files (each loaded with
+`keras.models.load_model`), `history.csv` (with `csv`), and the TensorBoard event files
+(with TensorBoard's own `EventAccumulator`). It also checks that nothing was written
+outside `run_dir`.
+
+Example:
+
+```python
+observed = collect_run({"make_callbacks": make_callbacks})
+score_run(observed, None).fraction   # 1.0
+```
+"""
+
+import csv
+import math
+import pathlib
+import re
+import tempfile
+
+import keras
+import numpy as np
+
+from callbacks_course.lab.scenarios import (
+    BATCH_SIZE,
+    ScriptedLogs,
+    WeightTrace,
+    fraction_and_message,
+    fresh_model,
+    run_student,
+    student_object,
+    train_data,
+    val_data,
+    working_directory,
+)
+from callbacks_course.recorder import EventRecorder
+
+NAME = "make_callbacks"
+PATIENCE = 2
+SHORT_CURVE = [0.9, 0.8, 0.85]
+LONG_CURVE = [1.0, 0.8, 0.9, 0.7, 0.75, 0.72, 0.6, 0.5, 0.4, 0.3]
+BUILT_INS = ("CSVLogger", "EarlyStopping", "ModelCheckpoint", "TensorBoard")
+
+
+def _files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in pathlib.Path(folder).rglob("*") if p.is_file())
+
+
+def _read_csv(path):
+    try:
+        with open(path, newline="") as f:
+            return list(csv.DictReader(f))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return None
+
+
+def _read_tensorboard(log_dir):
+    """{run: {tag: [[step, value], ...]}} for every scalar summary under `log_dir`, read by TensorBoard."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    runs = {}
+    for run in sorted(p for p in pathlib.Path(log_dir).iterdir() if p.is_dir()) if log_dir.is_dir() else []:
+        accumulator = EventAccumulator(str(run))
+        accumulator.Reload()
+        scalars = {}
+        for tag in accumulator.Tags()["tensors"]:
+            values = [(event.step, tf.make_ndarray(event.tensor_proto)) for event in accumulator.Tensors(tag)]
+            if all(v.size == 1 and np.issubdtype(v.dtype, np.number) for _, v in values):
+                scalars[tag] = [[int(step), float(v)] for step, v in values]
+        runs[run.name] = scalars
+    return runs
+
+
+def _checkpoint(path, trace):
+    try:
+        loaded = keras.models.load_model(path)
+    except Exception as error:  # a file that is not a full saved model
+        return {"loads": f"{type(error).__name__}: {error}"[:200]}
+    return {"loads": True, "compiled": loaded.optimizer is not None,
+            "weights_of_epoch": trace.matching_epoch(loaded.get_weights())}
+
+
+def _run(namespace, curve, as_text):
+    """Run `fit` with the student's callbacks in a fresh folder; observe everything it left."""
+    make_callbacks = student_object(namespace, NAME, "function")
+    with tempfile.TemporaryDirectory() as root:
+        run_dir, elsewhere = pathlib.Path(root, "run"), pathlib.Path(root, "cwd")
+        run_dir.mkdir()
+        elsewhere.mkdir()
+        with working_directory(elsewhere):
+            callbacks, error = run_student(lambda: make_callbacks(str(run_dir) if as_text else run_dir))
+            if error:
+                return {"error": f"`make_callbacks(run_dir)` raised {error}"}
+            if not isinstance(callbacks, (list, tuple)) or not all(
+                    isinstance(cb, keras.callbacks.Callback) for cb in callbacks):
+                return {"error": "`make_callbacks(run_dir)` must return a list of Keras callbacks"}
+            recorder, trace, model = EventRecorder(hooks=("on_epoch_end",)), WeightTrace(), fresh_model()
+            _, error = run_student(lambda: model.fit(
+                *train_data(64), batch_size=BATCH_SIZE, epochs=len(curve), validation_data=val_data(32),
+                callbacks=[ScriptedLogs(val_loss=curve), recorder, *callbacks, trace], verbose=0))
+        observed = {
+            "run_dir_given_as": "str" if as_text else "pathlib.Path",
+            "types": sorted(type(cb).__name__ for cb in callbacks),
+            "error": error,
+            "loss": [event.logs["loss"] for event in recorder.events],
+            "val_loss": curve[:len(recorder.events)],
+            "epochs": len(curve),
+            "weights_of_epoch": trace.matching_epoch(model.get_weights()),
+            "files": _files(run_dir),
+            "stray_files": _files(elsewhere),
+            "csv": _read_csv(run_dir / "history.csv"),
+            "tensorboard": _read_tensorboard(run_dir / "tensorboard"),
+        }
+        observed["checkpoints"] = {name: _checkpoint(run_dir / name, trace)
+                                   for name in observed["files"] if name.endswith(".keras")}
+    return observed
+
+
+def collect_short(namespace):
+    """A 3-epoch run, `run_dir` given as a str."""
+    return _run(namespace, SHORT_CURVE, as_text=True)
+
+
+def collect_run(namespace):
+    """A 10-epoch run that early stopping must end, `run_dir` given as a `pathlib.Path`."""
+    return _run(namespace, LONG_CURVE, as_text=False)
+
+
+def _improving_epochs(curve):
+    best, improving = math.inf, []
+    for epoch, value in enumerate(curve):
+        if value < best:
+            best = value
+            improving.append(epoch)
+    return improving
+
+
+def _stop_epoch(curve):
+    """The epoch after which early stopping with PATIENCE ends a run of `curve` (None: never)."""
+    best_epoch = 0
+    for epoch in _improving_epochs(curve):
+        if epoch - best_epoch > PATIENCE:
+            return best_epoch + PATIENCE
+        best_epoch = epoch
+    return best_epoch + PATIENCE if best_epoch + PATIENCE < len(curve) else None
+
+
+def _expected_checkpoints(curve):
+    return sorted(f"ckpt-{epoch + 1:02d}-{curve[epoch]:.4f}.keras" for epoch in _improving_epochs(curve))
+
+
+def _check_types(observed):
+    if observed["types"] == list(BUILT_INS):
+        return True, "four built-in callbacks: ModelCheckpoint, EarlyStopping, CSVLogger, TensorBoard"
+    return False, f"`make_callbacks` returned {observed['types']}; expected one each of {list(BUILT_INS)}"
+
+
+def _check_checkpoint_names(observed, curve):
+    want = _expected_checkpoints(curve[:len(observed["loss"])])
+    got = sorted(name for name in observed["files"] if name.endswith(".keras") or name.startswith("ckpt"))
+    if got == want:
+        return True, f"one checkpoint per epoch that improved val_loss: {want}"
+    return False, (f"with val_loss {observed['val_loss']} per epoch, run_dir should hold the "
+                   f"checkpoints {want} (only epochs that improve val_loss, epoch numbers from 1); it holds {got}")
+
+
+def _check_checkpoint_models(observed):
+    bad = [name for name, info in observed["checkpoints"].items()
+           if info["loads"] is not True or not info["compiled"]]
+    if bad or not observed["checkpoints"]:
+        return False, f"checkpoints must be full models that `keras.models.load_model` restores: {bad or 'none'}"
+    wrong = [name for name, info in observed["checkpoints"].items()
+             if not re.match(r"ckpt-\d+-", name) or info["weights_of_epoch"] != int(name.split("-")[1]) - 1]
+    if wrong:
+        return False, f"these checkpoints do not hold the weights of the epoch in their name: {wrong}"
+    return True, "every checkpoint is a full model holding the weights of its epoch"
+
+
+def _check_stop(observed, curve):
+    stop = _stop_epoch(curve)
+    ran = len(observed["loss"])
+    want = len(curve) if stop is None else stop + 1
+    if ran == want:
+        return True, f"early stopping ended the run after epoch {want - 1}"
+    best = _improving_epochs(curve[:want])[-1]
+    return False, (f"training ran {ran} epochs; with val_loss {curve} the best epoch is {best}, so "
+                   f"patience {PATIENCE} should stop it after epoch {want - 1}")
+
+
+def _check_restore(observed, curve):
+    ran = len(observed["loss"])
+    best = _improving_epochs(curve[:ran])[-1]
+    if observed["weights_of_epoch"] == best:
+        return True, f"the model ends with the best epoch's weights (epoch {best})"
+    got = observed["weights_of_epoch"]
+    return False, (f"after fit the model holds the weights of epoch {got}; EarlyStopping should restore "
+                   f"those of the best epoch, {best}")
+
+
+def _check_csv(observed, full):
+    rows = observed["csv"]
+    if rows is None:
+        return False, "run_dir/history.csv is missing (CSVLogger's file)"
+    ran = len(observed["loss"])
+    if len(rows) != ran:
+        return False, f"history.csv has {len(rows)} rows; the run had {ran} epochs"
+    if full:
+        try:
+            epochs = [int(row["epoch"]) for row in rows]
+            ok = epochs == list(range(ran)) and all(
+                math.isclose(float(row["loss"]), loss, rel_tol=1e-6)
+                and math.isclose(float(row["val_loss"]), val, rel_tol=1e-6)
+                for row, loss, val in zip(rows, observed["loss"], observed["val_loss"]))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            return False, "history.csv's epoch, loss and val_loss columns do not match the run's epochs"
+    return True, f"history.csv has one row per epoch ({ran})"
+
+
+def _check_tensorboard(observed, full):
+    runs = observed["tensorboard"]
+    if not runs:
+        return False, "run_dir/tensorboard holds no TensorBoard event files"
+    train, validation = runs.get("train", {}), runs.get("validation", {})
+    ran = len(observed["loss"])
+    batch_tags = sorted(tag for tags in runs.values() for tag in tags if tag.startswith("batch_"))
+    if batch_tags:
+        return False, f"TensorBoard logged per batch ({batch_tags}); it should log once per epoch"
+    for name, scalars, values in (("train", train, observed["loss"]), ("validation", validation,
+                                                                       observed["val_loss"])):
+        points = scalars.get("epoch_loss")
+        if not points or [step for step, _ in points] != list(range(ran)):
+            return False, f"TensorBoard's {name} run should have epoch_loss at epochs 0 to {ran - 1}"
+        if full and not all(math.isclose(v, want, rel_tol=1e-5) for (_, v), want in zip(points, values)):
+            return False, f"TensorBoard's {name} epoch_loss values do not match the run"
+    return True, "TensorBoard logged loss and val_loss once per epoch"
+
+
+def _check_stray(observed):
+    if observed["stray_files"]:
+        return False, f"files were written outside run_dir: {observed['stray_files']}"
+    return True, "every file went under run_dir"
+
+
+def _check_error(observed):
+    if observed["error"]:
+        return False, f"fit with your callbacks raised {observed['error']}"
+    return True, "fit ran with your callbacks"
+
+
+def score_short(observed, expected):
+    """The basics on a 3-epoch run: the four callbacks, their files, nothing outside run_dir."""
+    if "files" not in observed:
+        return fraction_and_message([(False, observed["error"])])
+    return fraction_and_message([
+        _check_types(observed), _check_error(observed), _check_checkpoint_names(observed, SHORT_CURVE),
+        _check_csv(observed, full=False), _check_tensorboard(observed, full=False), _check_stray(observed),
+    ])
+
+
+def score_run(observed, expected):
+    """Everything on a 10-epoch run that early stopping ends: files, contents, stop, restored weights."""
+    if "files" not in observed:
+        return fraction_and_message([(False, observed["error"])])
+    return fraction_and_message([
+        _check_error(observed), _check_checkpoint_names(observed, LONG_CURVE), _check_checkpoint_models(observed),
+        _check_stop(observed, LONG_CURVE), _check_restore(observed, LONG_CURVE),
+        _check_csv(observed, full=True), _check_tensorboard(observed, full=True), _check_stray(observed),
+    ])

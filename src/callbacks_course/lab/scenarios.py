@@ -1,0 +1,185 @@
+"""Shared pieces of the lab's checks: tiny data, a reusable model, scripted logs, probes.
+
+Every check trains a real Keras model on a few hundred offline MNIST digits. The probes here
+are the grader's own callbacks: they watch the run (or script the numbers in `logs`)
+independently of the student's callback.
+
+Example:
+
+```python
+model = fresh_model()
+script = ScriptedLogs(val_loss=[1.0, 0.8, 0.9])
+trace = WeightTrace()
+model.fit(*train_data(64), epochs=3, validation_data=val_data(32),
+          callbacks=[script, student_callback, trace], verbose=0)
+trace.matching_epoch(model.get_weights())   # the epoch whose weights the model ended with
+```
+"""
+
+import contextlib
+import functools
+import inspect
+import os
+
+import keras
+import numpy as np
+
+from callbacks_course.grading import GradingError, Result
+from callbacks_course.mnist import load_mnist, normalize
+from callbacks_course.models import make_classifier
+
+BATCH_SIZE = 64
+
+
+@functools.lru_cache(maxsize=1)
+def _digits():
+    (x_train, y_train), (x_val, y_val) = load_mnist(n_train=512, n_test=128)
+    return (normalize(x_train), y_train), (normalize(x_val), y_val)
+
+
+def train_data(n):
+    """The first `n` (at most 512) training digits as `(x, y)`, scaled to [0, 1]."""
+    x, y = _digits()[0]
+    return x[:n], y[:n]
+
+
+def val_data(n):
+    """The first `n` (at most 128) held-out digits as `(x, y)`, scaled to [0, 1]."""
+    x, y = _digits()[1]
+    return x[:n], y[:n]
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    model = make_classifier(hidden_units=16, seed=0)
+    return model, model.get_weights()
+
+
+def fresh_model():
+    """A small compiled classifier with its initial weights (one model reused, so it traces once)."""
+    model, initial = _model()
+    model.set_weights(initial)
+    model.stop_training = False
+    return model
+
+
+@contextlib.contextmanager
+def working_directory(path):
+    """Run the `with` block in the folder `path`, then return to the previous one."""
+    previous = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def student_object(namespace, name, kind):
+    """The student's `name` from `namespace`, checked to be a callback class or a function.
+
+    Args:
+        namespace: the student's global names.
+        name: the name the contract asks for.
+        kind: "callback class" or "function".
+
+    Raises:
+        GradingError: with a message the student can act on.
+    """
+    if name not in namespace:
+        raise GradingError(f"`{name}` is not defined: run your answer cell, and keep the name `{name}`.")
+    value = namespace[name]
+    if kind == "callback class":
+        if not (inspect.isclass(value) and issubclass(value, keras.callbacks.Callback)):
+            raise GradingError(f"`{name}` must be a class that subclasses `keras.callbacks.Callback`.")
+    elif not callable(value):
+        raise GradingError(f"`{name}` must be a function.")
+    return value
+
+
+def failure(error):
+    """A one-line description of an exception raised by the student's code."""
+    return f"{type(error).__name__}: {error}"
+
+
+def run_student(action):
+    """Run `action()`; return `(value, None)`, or `(None, "ExcType: message")` if it raised."""
+    try:
+        return action(), None
+    except Exception as error:  # the student's code may raise anything; report it, don't crash
+        return None, failure(error)
+
+
+def floats(values):
+    """`values` as a list of plain floats, or None when it is not a sequence of numbers."""
+    try:
+        return [float(value) for value in values]
+    except (TypeError, ValueError):
+        return None
+
+
+def plain_number(value):
+    """`value` as a plain float (ints stay ints), None stays None, anything else as its repr."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return repr(value)[:80]
+
+
+class ScriptedLogs(keras.callbacks.Callback):
+    """Overwrites entries of the epoch-end `logs` with scripted values.
+
+    Placed first in the callback list, it makes every later callback see the scripted
+    numbers (Keras hands the same `logs` dict to each callback in turn).
+
+    Args:
+        **curves: one list of values per `logs` key, indexed by epoch.
+    """
+
+    def __init__(self, **curves):
+        super().__init__()
+        self.curves = curves
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, values in self.curves.items():
+            logs[key] = float(values[epoch])
+
+
+class WeightTrace(keras.callbacks.Callback):
+    """Keeps a copy of the model's weights at the end of every epoch of the latest `fit`."""
+
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+    def matching_epoch(self, weights):
+        """The last epoch whose end-of-epoch weights equal `weights`, or None."""
+        for epoch in reversed(range(len(self.weights))):
+            if all(np.array_equal(a, b) for a, b in zip(self.weights[epoch], weights)):
+                return epoch
+        return None
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Stops training at the end of epoch `epoch` (0-based), like an early-stopping callback would."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch >= self.epoch:
+            self.model.stop_training = True
+
+
+def fraction_and_message(checks):
+    """Combine `(passed, message)` pairs into a `Result`: the share passed; failures listed first."""
+    passed = [message for ok, message in checks if ok]
+    failed = [message for ok, message in checks if not ok]
+    lines = [f"✗ {message}" for message in failed] + [f"✓ {message}" for message in passed]
+    return Result(len(passed) / len(checks), "\n".join(lines))
