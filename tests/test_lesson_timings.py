@@ -1,0 +1,42 @@
+"""The lesson timing benchmark runs notebooks headless, tabulates them and reports failures."""
+
+import importlib.util
+import pathlib
+
+import nbformat
+import pytest
+
+pytestmark = [pytest.mark.notebook, pytest.mark.slow]
+SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "lesson_timings.py"
+
+
+@pytest.fixture
+def benchmark(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("lesson_timings", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "COURSE", tmp_path)
+    cells = {"01_fine": "import os, pathlib\npathlib.Path('runs').mkdir()\nprint(os.environ['CALLBACKS_COURSE_OFFLINE'])",
+             "02_broken": "1 / 0"}
+    for stem, source in cells.items():
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)]), tmp_path / f"{stem}.ipynb")
+    return module
+
+
+def test_table_lists_each_lesson_and_the_failure(benchmark, tmp_path, capsys):
+    assert benchmark.main([]) == 1
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert lines[2:4] == ["| lesson | seconds | result |", "|---|---:|---|"]
+    assert lines[4].startswith("| 01_fine | ") and lines[4].endswith(" | ok |")
+    assert lines[5].startswith("| 02_broken | ") and lines[5].endswith(" | FAILED |")
+    assert lines[6].startswith("| **all 2** |")
+    assert "02_broken.ipynb failed: ZeroDivisionError" in err
+    assert not (tmp_path / "runs").exists()  # notebooks ran in a temporary folder
+
+
+def test_prefixes_select_lessons(benchmark, capsys):
+    assert benchmark.main(["01"]) == 0
+    assert "02_broken" not in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        benchmark.main(["99"])
