@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from labpage import SCREENSHOTS, Shots
-from labserver import VENV, LabServer, copy_student_folders
+from labserver import VENV, LabServer, copy_course
 
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,7 +41,7 @@ def browser_available():
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab from the project's .venv, serving a scratch copy of course/ and quizzes/."""
-    root = copy_student_folders(tmp_path_factory.mktemp("lab-root"))
+    root = copy_course(tmp_path_factory.mktemp("lab-root"))
     with LabServer(VENV / "bin/python", root=root, scratch=tmp_path_factory.mktemp("lab-jupyter")) as server:
         yield server
 
@@ -105,7 +105,7 @@ def venv_without_widgets(tmp_path_factory):
 @pytest.fixture(scope="module")
 def lab_without_widgets(tmp_path_factory, venv_without_widgets):
     """JupyterLab started like `lab`, but from the copy of .venv without jupyterlab_widgets."""
-    root = copy_student_folders(tmp_path_factory.mktemp("broken-root"))
+    root = copy_course(tmp_path_factory.mktemp("broken-root"))
     with LabServer(venv_without_widgets / "bin/python", root=root,
                    scratch=tmp_path_factory.mktemp("broken-jupyter")) as server:
         yield server

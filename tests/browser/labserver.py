@@ -13,7 +13,9 @@ Example:
 import json
 import os
 import pathlib
+import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -26,7 +28,7 @@ import psutil
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-STUDENT_FOLDERS = ("course", "quizzes")
+COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde")
 
 
 def free_port():
@@ -36,11 +38,34 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def copy_student_folders(dest):
-    """Fill `dest`, a scratch server root, with copies of the folders a student opens; returns it."""
-    for name in STUDENT_FOLDERS:
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+def copy_course(dest):
+    """Fill `dest` with a scratch copy of the course as `make lab` serves it; returns `dest`.
+
+    The copy holds what students open (course/, quizzes/) and what nbgrader's formgrader reads
+    (solutions/, autograde/ with its nbgrader_config.py, which puts nbgrader's course folder at
+    `dest/.autograde/course`).
+    """
+    for name in COURSE_FOLDERS:
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return dest
+
+
+def make_lab_settings(root, port):
+    """The environment variables and options `make lab` starts JupyterLab with, for `root` and `port`.
+
+    Read from the Makefile's `lab` recipe, so that the tests follow it when it changes.
+    """
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^lab:.*\n((?:\t.*\n)+)", makefile, re.M)
+    command = next((line for line in recipe.group(1).replace("\\\n", " ").splitlines() if "jupyter lab" in line),
+                   None) if recipe else None
+    if command is None:
+        raise RuntimeError("the Makefile has no `lab` recipe running `jupyter lab`")
+    words = shlex.split(command.replace("$(CURDIR)", str(root)).replace("$(PORT)", str(port)))
+    start = next(i for i, word in enumerate(words) if word.endswith("/jupyter"))
+    env = dict(word.split("=", 1) for word in words[:start] if "=" in word)
+    args = [word for word in words[start + 2:] if word.startswith("--")]
+    return env, args
 
 
 class LabServer:
@@ -115,12 +140,12 @@ class LabServer:
         notification.parent.mkdir(parents=True, exist_ok=True)
         notification.write_text(json.dumps({"fetchNews": "false"}))
         self.port = free_port()
+        make_env, make_args = make_lab_settings(self.root, self.port)
+        self.extra_env = {**make_env, **self.extra_env}
         command = [
-            str(self.python), "-m", "jupyterlab", "--no-browser",
-            f"--ServerApp.root_dir={self.root}", f"--ServerApp.port={self.port}",
+            str(self.python), "-m", "jupyterlab", "--no-browser", *make_args,
             "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0", "--allow-root",
             f"--IdentityProvider.token={self.token}",
-            "--LabApp.default_url=/lab/tree/course",
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             *self.args,
         ]
