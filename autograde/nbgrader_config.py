@@ -46,3 +46,10 @@ c.GenerateFeedback.preprocessors = [
 ]
 c.ClearHiddenTests.enforce_metadata = False
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+# A cell may bring its own stub in metadata `autograde.stub` (quiz answers: `q07 = set()`).
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [
+    "autograde.cell_stubs.ClearSolutionsWithCellStubs" if p.__name__ == "ClearSolutions" else p
+    for p in GenerateAssignment.class_traits()["preprocessors"].default()
+]

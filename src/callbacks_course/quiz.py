@@ -114,3 +114,32 @@ def tally(chosen, key):
     noun = "choice" if len(chosen) == 1 else "choices"
     verdict = f"{right} of your {len(chosen)} {noun} {'is' if right == 1 else 'are'} right, {wrong} {'is' if wrong == 1 else 'are'} wrong"
     return verdict + ("; some right options are not chosen." if missing else ".")
+
+
+def collect_answer(name, namespace):
+    """The grader's view of one answer: the sorted letters of variable `name` in the student's namespace.
+
+    Runs in the grading sandbox (see `callbacks_course.grading`); a missing variable is a blank.
+
+    Args:
+        name: the answer variable, e.g. `"q07"`.
+        namespace: the globals after the student's answer cell ran.
+
+    Returns:
+        A sorted list of letters (empty for a blank).
+
+    Raises:
+        GradingError: when the value is not an answer; the message names the expected form.
+
+    Example:
+
+    ```python
+    collect_answer("q07", {"q07": "b, a"})  # ['A', 'B']
+    ```
+    """
+    from callbacks_course.grading import GradingError
+
+    try:
+        return sorted(normalize_answer(namespace.get(name)))
+    except ValueError as error:
+        raise GradingError(f"{name}: {error}") from None
