@@ -31,9 +31,9 @@ class Letters(str):
 
 @pytest.mark.parametrize("value, says", [
     ("E", "'E' is not an option"), ("A and B", "'n' is not an option"), (["A", "E"], "'E' is not an option"),
-    (1, "is a int"), (1.0, "is a float"), ({"A": 1}, "is a dict"), (AlwaysEqual(), "is a AlwaysEqual"),
-    (Letters("A"), "is a Letters"), ([Letters("A")], "holds a Letters"), ({AlwaysEqual()}, "holds a AlwaysEqual"),
-    ([1], "holds a int"), (b"A", "is a bytes"), ("A" * 65, "too long"), (["A"] * 65, "too long"),
+    (1, "is of type int"), (1.0, "is of type float"), ({"A": 1}, "is of type dict"), (AlwaysEqual(), "is of type AlwaysEqual"),
+    (Letters("A"), "is of type Letters"), ([Letters("A")], "holds a value of type Letters"), ({AlwaysEqual()}, "holds a value of type AlwaysEqual"),
+    ([1], "holds a value of type int"), (b"A", "is of type bytes"), ("A" * 65, "too long"), (["A"] * 65, "too long"),
 ])
 def test_anything_else_is_refused_naming_the_expected_form(value, says):
     with pytest.raises(ValueError) as error:

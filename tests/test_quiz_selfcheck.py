@@ -50,7 +50,7 @@ def test_blank_and_unreadable_answers_do_not_count_as_tries():
     check = SelfCheck(encode(KEY))
     assert check.feedback("q01", set()).startswith("No answer yet: assign your letters to q01")
     assert check.feedback("q01", "E").startswith("Cannot read your answer: 'E' is not an option.")
-    assert check.feedback("q01", 7).startswith("Cannot read your answer: Your answer is a int.")
+    assert check.feedback("q01", 7).startswith("Cannot read your answer: Your answer is of type int.")
     assert "2 more tries" in check.feedback("q01", "B")
 
 

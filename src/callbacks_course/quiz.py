@@ -65,10 +65,11 @@ def normalize_answer(value):
         letters = set()
         for item in value:
             if type(item) is not str:
-                raise ValueError(f"Your answer holds a {type(item).__name__}, not a letter. Expected {EXPECTED_FORM}.")
+                raise ValueError(f"Your answer holds a value of type {type(item).__name__}, not a letter. "
+                                 f"Expected {EXPECTED_FORM}.")
             letters |= _letters(item)
         return frozenset(letters)
-    raise ValueError(f"Your answer is a {type(value).__name__}. Expected {EXPECTED_FORM}.")
+    raise ValueError(f"Your answer is of type {type(value).__name__}. Expected {EXPECTED_FORM}.")
 
 
 def partial_credit(chosen, key):
