@@ -26,7 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 lab: setup
 	@echo "Opening the course: http://localhost:$(PORT)/lab/tree/course"
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
+	JUPYTER_CONFIG_PATH="$(CURDIR)/autograde" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
 		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup

@@ -12,6 +12,7 @@ Example:
 
 import pathlib
 import re
+import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -69,21 +70,24 @@ def menu(page, *labels):
                      has_text=re.compile(f"^{re.escape(label)}$")).first.click()
 
 
-def run_all(page, notebook, timeout=300_000):
-    """Run > Run All Cells, then wait until every code cell has run and the kernel is idle.
+def run_all(page, notebook, timeout=300):
+    """Run > Run All Cells on a notebook not run yet; wait until every code cell has run and the kernel is idle.
 
-    Raises AssertionError naming the first cell that printed an error.
+    Raises AssertionError with the error a cell printed (Run All stops at a failing cell), or when
+    cells are still waiting after `timeout` seconds.
     """
     menu(page, "Run", "Run All Cells")
-    prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt")
-    expect(prompts.filter(has_text="[*]").first, "Run All never started a cell").to_be_attached(timeout=30_000)
-    expect(prompts.filter(has_text=re.compile(r"\[\s*[*]?\s*\]")),
-           "some cells are still waiting or running").to_have_count(0, timeout=timeout)
-    wait_idle(page, timeout)
+    waiting = notebook.locator(".jp-CodeCell .jp-InputArea-prompt").filter(has_text=re.compile(r"^\[\s*[*]?\s*\]:?$"))
     errors = notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                              has_text=re.compile(r"Traceback|Error"))
+                              has_text="Traceback")
+    deadline = time.monotonic() + timeout
+    while waiting.count() and not errors.count():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{waiting.count()} cells had not run after {timeout} s")
+        page.wait_for_timeout(500)
+    wait_idle(page, timeout * 1000)
     if errors.count():
-        raise AssertionError(f"a cell failed while running all cells:\n{errors.first.inner_text()[-2000:]}")
+        raise AssertionError(f"a cell failed while running all cells:\n{errors.first.text_content()[-2000:]}")
 
 
 def output_of(notebook, source_snippet):
@@ -111,3 +115,25 @@ def rendered_widget(output, what, timeout=30_000):
         raise AssertionError(f"{what}: widget did not render: {WIDGETS_HINT}\n"
                              f"The output area shows instead:\n{shown[:500]}") from None
     return view
+
+
+def edit_and_run(page, notebook, cell_start, code, runs=1):
+    """Replace the code of the first cell starting with `cell_start`, then press Shift+Enter `runs` times.
+
+    Shift+Enter runs a cell and moves to the next one, so `runs=2` also runs the cell below.
+    """
+    editor = notebook.locator(".jp-CodeCell .jp-InputArea-editor", has_text=re.compile(f"^{re.escape(cell_start)}")).first
+    editor.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(code)  # typed as one text: no auto-closed brackets or quotes
+    for _ in range(runs):
+        page.keyboard.press("Shift+Enter")
+
+
+def validate(page, timeout=180_000):
+    """Press nbgrader's Validate button in the notebook toolbar; return the result dialog once it shows."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar").get_by_role(
+        "button", name="Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog, "nbgrader's Validate gave no result").to_contain_text("Validation Results", timeout=timeout)
+    return dialog
