@@ -60,13 +60,6 @@ def _fmt(value):
     return f"{_points(value):g}"
 
 
-def nbgrader_id(student):
-    """The id nbgrader sees: the student's own when safe, else a stable hash-based stand-in."""
-    if re.fullmatch(r"[\w.@+' -]+", student) and not student.startswith((".", "-")) and student.strip() == student:
-        return student
-    return "student-" + results.fingerprint(student)[:12]
-
-
 def discover(submissions, course):
     """Submissions under `submissions`, sorted; problems (odd folders) become Submission.problem."""
     root = pathlib.Path(submissions)
@@ -216,7 +209,7 @@ class Grader:
         return prepared
 
     def _path(self, sub):
-        return results.result_path(self.results_dir, sub.student, sub.assignment)
+        return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
 
     def _grade_all(self, todo):
         from .worker import WorkerPool
@@ -270,11 +263,14 @@ class Grader:
         """nbgrader autograde + feedback for one submission, then the progress line."""
         sub = prep.sub
         feedback = self.out / "feedback" / sub.student / sub.assignment
-        gradebook = None
         if prep.copies:
             if not (cached and record.get("gradebook") and feedback.is_dir()):
-                gradebook = self._nbgrader(prep, record, feedback)
-                record["gradebook"] = gradebook
+                try:
+                    record["gradebook"] = self._nbgrader(prep, feedback)
+                except Exception as exc:  # keep the engine's scores; the next run tries nbgrader again
+                    print(f"autograde: warning: nbgrader could not autograde {sub.student!r} {sub.assignment}: "
+                          f"{str(exc).splitlines()[0]}", file=sys.stderr)
+                    record["gradebook"] = None
                 results.save(self._path(sub), record)
         self._records[sub.student, sub.assignment] = record
         score = sum(r["score"] for r in record["items"].values())
@@ -282,11 +278,11 @@ class Grader:
         note = " (cached)" if cached else ""
         self.log(f"[{done}/{total}] {sub.student} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
 
-    def _nbgrader(self, prep, record, feedback):
+    def _nbgrader(self, prep, feedback):
         from nbgrader.api import Gradebook
 
         sub = prep.sub
-        sid = nbgrader_id(sub.student)
+        sid = results.nbgrader_id(sub.student)
         root = self.course.nbgrader_root
         submitted = root / "submitted" / sid / sub.assignment
         shutil.rmtree(submitted, ignore_errors=True)

@@ -17,10 +17,22 @@ import hashlib
 import json
 import os
 import pathlib
+import re
+
+
+def nbgrader_id(student):
+    """The id nbgrader sees: the student's own when safe for its globbing, else a stable stand-in."""
+    if re.fullmatch(r"[\w.@+' -]+", student) and not student.startswith((".", "-")) and student.strip() == student:
+        return student
+    return "student-" + fingerprint(student)[:12]
 
 
 def result_path(results_dir, student, assignment):
-    """The result file of `student`'s `assignment` (the name is a hash: any student id is safe)."""
+    """The result file of `student`'s `assignment` (named by a hash: any student id is safe).
+
+    Args:
+        student: the student's id as nbgrader sees it (`nbgrader_id`).
+    """
     digest = hashlib.sha256(f"{student}\0{assignment}".encode()).hexdigest()[:40]
     return pathlib.Path(results_dir) / f"{digest}.json"
 

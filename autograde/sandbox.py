@@ -63,15 +63,16 @@ class Guard:
     `numpy.mean`, `json.dumps` or check function is found.
     """
 
-    def __init__(self, entries, modules):
+    def __init__(self, entries, modules, classes):
         self._entries = entries
         self._modules = modules
+        self._classes = classes
         self._sys_modules = sys.modules
 
     @classmethod
     def take(cls, extra_modules=()):
         """Snapshot the guarded modules now loaded (Keras, NumPy, TF top level, the checks, ...)."""
-        entries, modules = [], []
+        entries, modules, classes = [], [], []
         for name, module in list(sys.modules.items()):
             if module is None or not _guarded(name, extra_modules):
                 continue
@@ -81,12 +82,13 @@ class Guard:
                     continue
                 entries.append((name, vars(module), attr, value, getattr(value, "__code__", None)))
                 if isinstance(value, type) and getattr(value, "__module__", None) == name:
+                    classes.append((f"{name}.{attr}", vars(value), frozenset(vars(value))))
                     for key, member in list(vars(value).items()):
                         if (key.startswith("_") and not key.endswith("__")) or not _callable_like(member):
                             continue
                         entries.append((f"{name}.{attr}", vars(value), key, member,
                                         getattr(member, "__code__", None)))
-        return cls(tuple(entries), tuple(modules))
+        return cls(tuple(entries), tuple(modules), tuple(classes))
 
     def tampered(self):
         """Names of guarded attributes that are not what they were (empty when untouched)."""
@@ -98,6 +100,10 @@ class Guard:
             current = namespace.get(attr, _MISSING)
             if current is not value or (code is not None and getattr(current, "__code__", None) is not code):
                 found.append(f"{owner}.{attr}")
+        for owner, namespace, keys in self._classes:
+            for key in namespace.keys() - keys:  # a method added to a class shadows the inherited one
+                if not (key.startswith("_") and not key.endswith("__")) and _callable_like(namespace[key]):
+                    found.append(f"{owner}.{key}")
         return found
 
 

@@ -26,7 +26,7 @@ def score_epochs(observed, expected):
 
 
 ITEMS = [
-    Item("ex1_basic", ("ex1",), collect_basic, score_basic, timeout=20),
-    Item("ex1_hidden", ("ex1",), collect_hidden, score_hidden, timeout=20),
+    Item("ex1_basic", ("ex1",), collect_basic, score_basic, timeout=5),
+    Item("ex1_hidden", ("ex1",), collect_hidden, score_hidden, timeout=5),
     Item("ex2_epochs", ("ex2",), collect_epochs, score_epochs, expect=reference_epochs, timeout=30),
 ]
