@@ -24,7 +24,7 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 COURSE = pathlib.Path(__file__).resolve().parents[1] / "course"
 
@@ -40,6 +40,8 @@ def time_notebook(path, timeout):
             client.execute()
         except CellExecutionError as error:
             return time.perf_counter() - start, f"{error.ename}: {error.evalue}"
+        except (CellTimeoutError, DeadKernelError) as error:
+            return time.perf_counter() - start, f"{type(error).__name__}: {error}"
         return time.perf_counter() - start, None
 
 
