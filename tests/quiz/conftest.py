@@ -2,9 +2,7 @@
 
 import pytest
 from callbacks_course.recorder import EventRecorder
-from quiz_experiments import BATCH, data, fit, tiny_model
-
-EPOCHS = 2
+from quiz_experiments import BATCH, EPOCHS, data, fit, tiny_model
 
 
 @pytest.fixture(scope="session")

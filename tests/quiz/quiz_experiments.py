@@ -16,6 +16,7 @@ KEY_FILE = ROOT / "autograde" / "keys" / "callbacks_quiz.json"
 BATCH = 64
 N_TRAIN, N_TEST = 256, 64
 STEPS = N_TRAIN // BATCH
+EPOCHS = 2  # of the recorded runs in conftest.py
 
 
 @functools.cache

@@ -19,6 +19,7 @@ def files(folder):
 
 # ModelCheckpoint (questions 4 and 11)
 
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_q04_A_save_weights_only(tmp_path):
     path = tmp_path / "w.weights.h5"
     trained = tiny_model()

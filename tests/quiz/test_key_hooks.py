@@ -2,8 +2,7 @@
 
 import keras
 from callbacks_course.recorder import EventRecorder
-from conftest import EPOCHS
-from quiz_experiments import STEPS, assert_key, fit, tiny_model
+from quiz_experiments import EPOCHS, STEPS, assert_key, fit, tiny_model
 
 
 def hooks(events):
