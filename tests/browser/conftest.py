@@ -77,10 +77,20 @@ def page(request, browser_context):
     tab.close()
 
 
+@pytest.fixture(scope="session")
+def journeys_started():
+    """Journeys that saved screenshots in this session (their folder was emptied of older runs' first)."""
+    return set()
+
+
 @pytest.fixture
-def shots(request):
+def shots(request, journeys_started):
     """Screenshots of this journey under screenshots/<journey>/, the journey named by the module."""
-    return Shots(request.module.JOURNEY)
+    journey = request.module.JOURNEY
+    if journey not in journeys_started:
+        shutil.rmtree(SCREENSHOTS / journey, ignore_errors=True)
+        journeys_started.add(journey)
+    return Shots(journey)
 
 
 def clone_venv(source, dest):
