@@ -96,10 +96,16 @@ def shots(request, journeys_started):
 def clone_venv(source, dest):
     """A scratch copy of the environment `source` at `dest`: hard links when possible (fast, no extra
     space; removing a package from the copy unlinks its files there only), else a full copy.
+
+    Raises AssertionError unless `dest` is a real folder that Python runs from as its own prefix.
     """
+    source = pathlib.Path(source).resolve()  # a symlinked .venv must not be copied as the link
     if subprocess.run(["cp", "-al", str(source), str(dest)], capture_output=True).returncode != 0:
         shutil.rmtree(dest, ignore_errors=True)
         subprocess.run(["cp", "-a", str(source), str(dest)], check=True)
+    prefix = subprocess.run([str(dest / "bin/python"), "-c", "import sys; print(sys.prefix)"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert not dest.is_symlink() and pathlib.Path(prefix) == dest, f"{dest} is not a separate environment"
     return dest
 
 
