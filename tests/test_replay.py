@@ -89,3 +89,27 @@ def test_recording_checks_its_input():
     with pytest.raises(KeyError, match="'loss' is not in the logs of epochs \\[1\\]"):
         recording.series("loss")
     assert recording.epoch_of([np.zeros(2)]) == 1 and recording.epoch_of([np.ones(2)]) is None
+
+
+def synthetic(val_losses):
+    """A tiny real model and a recording whose epoch k has weights all equal to k."""
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    weights = tuple([np.full(w.shape, epoch, dtype="float32") for w in model.get_weights()]
+                    for epoch in range(1, len(val_losses) + 1))
+    return model, Recording(tuple({"val_loss": v} for v in val_losses), weights)
+
+
+@pytest.mark.parametrize("params, stop, kept", [
+    (dict(patience=2), 4, 4),                              # lesson 5, self-check 1
+    (dict(patience=2, restore_best_weights=True), 4, 2),   # self-check 2
+])
+def test_lesson_5_self_check_numbers(params, stop, kept):
+    model, recording = synthetic([0.90, 0.70, 0.72, 0.71, 0.73, 0.69])
+    replay = replay_early_stopping(recording, model, **params)
+    assert (replay.epochs_run, replay.kept_epoch) == (stop, kept)
+
+
+def test_lesson_5_self_check_min_delta():
+    model, recording = synthetic([0.90, 0.87, 0.80, 0.70])
+    assert replay_early_stopping(recording, model, min_delta=0.05, patience=0).epochs_run == 2

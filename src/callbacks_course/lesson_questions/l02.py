@@ -40,14 +40,15 @@ QUESTIONS = [
         prompt="Why does passing an ordinary, <i>finite</i> generator to `fit(..., epochs=3)` go wrong?",
         options={
             "A": "Keras refuses generators without a __len__",
-            "B": "The generator is used up during the first epoch, so later epochs get no data",
+            "B": "The generator runs dry during the first epoch, so later epochs get (almost) no data",
             "C": "Callbacks are not called for generators",
             "D": "Generators can only be used with predict",
         },
         answer=frozenset("B"),
         why={
             "A": "Keras accepts it; it just cannot know the length in advance.",
-            "B": "A generator runs once; make it endless and set steps_per_epoch (or use a PyDataset).",
+            "B": "A generator runs once (Keras warns that the input ran out of data); make it endless and "
+                 "set steps_per_epoch, or use a PyDataset.",
             "C": "The lesson showed the same hooks firing for a generator as for arrays.",
             "D": "fit, evaluate and predict all accept generators.",
         },
