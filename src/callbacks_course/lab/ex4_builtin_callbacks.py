@@ -5,7 +5,7 @@ placed first dictates `val_loss` (so the epochs that improve, and the one where 
 stopping must end the run, are known). It records the real `loss` and the weights of every
 epoch itself, then reads back what the run left: the checkpoint files (each loaded with
 `keras.models.load_model`), `history.csv` (with `csv`), and the TensorBoard event files
-(with TensorBoard's own `EventAccumulator`). It also checks that nothing was written
+(with TensorBoard's own event reader, through `callbacks_course.tb_events`). It also checks that nothing was written
 outside `run_dir`.
 
 Example:
@@ -23,7 +23,8 @@ import re
 import tempfile
 
 import keras
-import numpy as np
+import tensorflow.compat.v1  # noqa: F401  (see below)
+import tensorflow.summary  # noqa: F401  (see below)
 
 from callbacks_course.lab.scenarios import (
     BATCH_SIZE,
@@ -38,7 +39,11 @@ from callbacks_course.lab.scenarios import (
     working_directory,
 )
 from callbacks_course.recorder import EventRecorder
+from callbacks_course.tb_events import read_scalars
 
+# Keras's TensorBoard imports `tensorflow.summary` and `tensorflow.compat.v1` as modules on first
+# use, which rebinds `tf.summary` and `tf.compat`; importing them above, with the checks, means a
+# grading sandbox that snapshots the library beforehand finds them already in place.
 NAME = "make_callbacks"
 PATIENCE = 2
 SHORT_CURVE = [0.9, 0.8, 0.85]
@@ -59,20 +64,14 @@ def _read_csv(path):
 
 
 def _read_tensorboard(log_dir):
-    """{run: {tag: [[step, value], ...]}} for every scalar summary under `log_dir`, read by TensorBoard."""
-    import tensorflow as tf
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
+    """{run: {tag: [[step, value], ...]}} for every run folder under `log_dir`, read by TensorBoard."""
     runs = {}
-    for run in sorted(p for p in pathlib.Path(log_dir).iterdir() if p.is_dir()) if log_dir.is_dir() else []:
-        accumulator = EventAccumulator(str(run))
-        accumulator.Reload()
-        scalars = {}
-        for tag in accumulator.Tags()["tensors"]:
-            values = [(event.step, tf.make_ndarray(event.tensor_proto)) for event in accumulator.Tensors(tag)]
-            if all(v.size == 1 and np.issubdtype(v.dtype, np.number) for _, v in values):
-                scalars[tag] = [[int(step), float(v)] for step, v in values]
-        runs[run.name] = scalars
+    for run in sorted(p for p in log_dir.iterdir() if p.is_dir()) if log_dir.is_dir() else []:
+        try:
+            runs[run.name] = {tag: [[int(step), value] for step, value in points]
+                              for tag, points in read_scalars(run).items()}
+        except FileNotFoundError:
+            runs[run.name] = {}
     return runs
 
 

@@ -56,7 +56,12 @@ def _model():
 
 
 def fresh_model():
-    """A small compiled classifier with its initial weights (one model reused, so it traces once)."""
+    """A small compiled classifier with its initial weights (one model reused, so it traces once).
+
+    It also seeds Python's, NumPy's and Keras's random generators, so that what a scenario
+    draws does not depend on what ran before it.
+    """
+    keras.utils.set_random_seed(0)
     model, initial = _model()
     model.set_weights(initial)
     model.stop_training = False

@@ -1,0 +1,690 @@
+"""Answers to the lab's exercises for the fairness tests: correct ones written differently, and wrong ones.
+
+`CORRECT[exercise]` holds alternatives to the reference solution (which the tests take from
+the solutions notebook); `WRONG[exercise]` maps a plausible mistake to its answer-cell source
+and the fraction each of the exercise's checks must give it. Sources run after the
+notebook's setup cell, like a student's answer cell.
+"""
+
+import pathlib
+
+import nbformat
+
+SOURCE = pathlib.Path(__file__).resolve().parents[2] / "solutions" / "callbacks_lab" / "callbacks_lab.ipynb"
+
+
+def nbgrader_meta(cell):
+    """A cell's nbgrader metadata ({} when it has none)."""
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def setup_source():
+    """The notebook's setup cells (locked code cells that are neither answers nor tests), joined."""
+    nb = nbformat.read(SOURCE, as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("locked")
+                     and not nbgrader_meta(c).get("grade"))
+
+
+def reference_answers():
+    """The solution cells of the instructor notebook, by exercise ("ex1" ... "ex6")."""
+    nb = nbformat.read(SOURCE, as_version=4)
+    return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells if nbgrader_meta(c).get("solution")}
+
+
+CORRECT = {
+    "ex1": {
+        "monotonic_ns and the old batch-hook aliases": '''
+class BatchTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.durations = []
+
+    def on_batch_begin(self, batch, logs=None):
+        self.start_ns = time.monotonic_ns()
+
+    def on_batch_end(self, batch, logs=None):
+        self.durations.append((time.monotonic_ns() - self.start_ns) / 1e9)
+''',
+        "datetime, a dict of start times, list cleared in place": '''
+import datetime
+
+
+class BatchTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.durations = []
+        self.starts = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        took = datetime.datetime.now() - self.starts.pop(batch)
+        self.durations.append(took.total_seconds())
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.starts[batch] = datetime.datetime.now()
+
+    def on_train_begin(self, logs=None):
+        self.durations.clear()
+        self.starts.clear()
+''',
+    },
+    "ex2": {
+        "a fired flag, logs.get, numpy division": '''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.limit = float(threshold)
+
+    def on_train_begin(self, logs=None):
+        self.fired = False
+        self.stopped_epoch = None
+        self.ratios = list()
+
+    def on_epoch_end(self, epoch, logs=None):
+        val_loss = (logs or {}).get("val_loss")
+        if val_loss is None:
+            raise ValueError("no val_loss in the logs: fit needs validation data (validation_data=...)")
+        ratio = float(np.divide(val_loss, logs["loss"]))
+        self.ratios.append(ratio)
+        if not self.fired and ratio > self.limit:
+            self.fired = True
+            self.model.stop_training = True
+            self.stopped_epoch = epoch
+''',
+    },
+    "ex3": {
+        "infinite start, difference test, copied arrays": '''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience = monitor, patience
+        self.min_delta, self.restore_best_weights = abs(min_delta), restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.wait, self.stopped_epoch = None, 0, 0, 0
+        self.saved = None
+
+    def on_train_end(self, logs=None):
+        if self.saved is not None and self.restore_best_weights:
+            self.model.set_weights(self.saved)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            return
+        value = logs[self.monitor]
+        reference = float("inf") if self.best is None else self.best
+        if reference - value > self.min_delta:
+            self.best = value
+            self.best_epoch = epoch
+            self.wait = 0
+            if self.restore_best_weights:
+                self.saved = [w.copy() for w in self.model.get_weights()]
+        else:
+            self.wait = self.wait + 1
+            if epoch > 0 and self.wait >= self.patience:
+                self.stopped_epoch = epoch
+                self.model.stop_training = True
+''',
+    },
+    "ex4": {
+        "os.path strings, another order, explicit defaults": '''
+import os
+
+
+def make_callbacks(run_dir):
+    folder = os.fspath(run_dir)
+    return [
+        keras.callbacks.TensorBoard(os.path.join(folder, "tensorboard")),
+        keras.callbacks.CSVLogger(os.path.join(folder, "history.csv"), append=False),
+        keras.callbacks.EarlyStopping("val_loss", patience=2, mode="min", restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(os.path.join(folder, "ckpt-{epoch:02d}-{val_loss:.4f}.keras"),
+                                        monitor="val_loss", mode="min", save_best_only=True,
+                                        save_weights_only=False),
+    ]
+''',
+    },
+    "ex5": {
+        "object-oriented matplotlib, a permutation, Pillow for the GIF": '''
+import io
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        rng = np.random.default_rng(7)
+        self.sample_indices = rng.permutation(len(self.images))[: self.n_samples]
+        self.frames = []
+        self.predictions = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        picked = self.images[self.sample_indices]
+        guesses = np.asarray(self.model(picked, training=False)).argmax(axis=1)
+        self.predictions.append(guesses)
+        figure = Figure(figsize=(8, 2))
+        FigureCanvasAgg(figure)
+        for k, index in enumerate(self.sample_indices):
+            ax = figure.add_subplot(1, self.n_samples, k + 1)
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"pred {guesses[k]} / true {self.labels[index]}", fontsize=6)
+            ax.set_axis_off()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        self.frames.append(np.array(PILImage.open(buffer).convert("RGB")))
+
+    def on_train_end(self, logs=None):
+        first, *rest = [PILImage.fromarray(frame) for frame in self.frames]
+        first.save(self.gif_path, save_all=True, append_images=rest, duration=400, loop=0)
+''',
+    },
+    "ex6": {
+        "end hooks, a dict comprehension, a shared helper": '''
+class PhaseCounter(keras.callbacks.Callback):
+    KEYS = ("train_batches", "test_batches", "predict_batches", "epochs",
+            "train_runs", "test_runs", "predict_runs")
+
+    def __init__(self):
+        super().__init__()
+        self.counts = {key: 0 for key in self.KEYS}
+
+    def bump(self, key):
+        self.counts[key] = self.counts[key] + 1
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.bump("train_batches")
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.bump("test_batches")
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.bump("predict_batches")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.bump("epochs")
+
+    def on_train_begin(self, logs=None):
+        self.bump("train_runs")
+
+    def on_test_begin(self, logs=None):
+        self.bump("test_runs")
+
+    def on_predict_begin(self, logs=None):
+        self.bump("predict_runs")
+''',
+    },
+}
+
+WRONG = {
+    "ex1": {
+        "never resets the list": ('''
+class BatchTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.durations = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.t0 = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.durations.append(time.perf_counter() - self.t0)
+''', {"ex1_fit": 1.0, "ex1_phases": 2 / 3}),
+        "times from one batch end to the next": ('''
+class BatchTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.durations = []
+        self.last = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        self.durations.append(now - self.last)
+        self.last = now
+''', {"ex1_fit": 0.0, "ex1_phases": 2 / 3}),
+        "also times the validation and evaluate batches": ('''
+class BatchTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.durations = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.t0 = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.durations.append(time.perf_counter() - self.t0)
+
+    on_test_batch_begin = on_train_batch_begin
+    on_test_batch_end = on_train_batch_end
+''', {"ex1_fit": 0.0, "ex1_phases": 1 / 3}),
+        "a CPU clock (time.process_time)": ('''
+class BatchTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.durations = []
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.t0 = time.process_time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.durations.append(time.process_time() - self.t0)
+''', {"ex1_fit": 0.0, "ex1_phases": 2 / 3}),
+    },
+    "ex2": {
+        "fires when the ratio equals the threshold (>=)": ('''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_train_begin(self, logs=None):
+        self.ratios, self.stopped_epoch = [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if "val_loss" not in logs:
+            raise ValueError("validation data is needed")
+        ratio = logs["val_loss"] / logs["loss"]
+        self.ratios.append(ratio)
+        if ratio >= self.threshold and self.stopped_epoch is None:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+''', {"ex2_fit": 1.0, "ex2_cases": 11 / 13}),
+        "never resets between fits": ('''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+        self.ratios, self.stopped_epoch = [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if "val_loss" not in logs:
+            raise ValueError("validation data is needed")
+        ratio = logs["val_loss"] / logs["loss"]
+        self.ratios.append(ratio)
+        if ratio > self.threshold and self.stopped_epoch is None:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+''', {"ex2_fit": 1.0, "ex2_cases": 11 / 13}),
+        "stopped_epoch counted from 1": ('''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_train_begin(self, logs=None):
+        self.ratios, self.stopped_epoch = [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if "val_loss" not in logs:
+            raise ValueError("validation data is needed")
+        ratio = logs["val_loss"] / logs["loss"]
+        self.ratios.append(ratio)
+        if ratio > self.threshold and self.stopped_epoch is None:
+            self.stopped_epoch = epoch + 1
+            self.model.stop_training = True
+''', {"ex2_fit": 2 / 3, "ex2_cases": 11 / 13}),
+        "no check for missing validation data": ('''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_train_begin(self, logs=None):
+        self.ratios, self.stopped_epoch = [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        ratio = logs["val_loss"] / logs["loss"]
+        self.ratios.append(ratio)
+        if ratio > self.threshold and self.stopped_epoch is None:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+''', {"ex2_fit": 1.0, "ex2_cases": 12 / 13}),
+    },
+    "ex3": {
+        "subclasses Keras's EarlyStopping": ('''
+class EarlyStoppingFromScratch(keras.callbacks.EarlyStopping):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__(monitor=monitor, patience=patience, min_delta=min_delta, mode="min",
+                         restore_best_weights=restore_best_weights)
+''', {"ex3_basics": 0.0, "ex3_stop": 0.0, "ex3_restore": 0.0}),
+        "restores only after an early stop (Keras 2)": ('''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.wait, self.stopped_epoch, self.best_weights = None, 0, 0, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        self.wait += 1
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.stopped_epoch > 0:
+            self.model.set_weights(self.best_weights)
+''', {"ex3_basics": 1.0, "ex3_stop": 1.0, "ex3_restore": 14 / 15}),
+        "waits one epoch too long (wait > patience)": ('''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.wait, self.stopped_epoch, self.best_weights = None, 0, 0, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best_weights = self.model.get_weights()
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+''', {"ex3_basics": 1 / 6, "ex3_stop": 9 / 24, "ex3_restore": 5 / 15}),
+        "state set once in __init__, never reset": ('''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+        self.best, self.best_epoch, self.wait, self.stopped_epoch, self.best_weights = None, 0, 0, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        self.wait += 1
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+''', {"ex3_basics": 1.0, "ex3_stop": 21 / 24, "ex3_restore": 1.0}),
+        "counts a drop of exactly min_delta as an improvement": ('''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch, self.wait, self.stopped_epoch, self.best_weights = None, 0, 0, 0, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        self.wait += 1
+        if self.best is None or self.best - current >= self.min_delta:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            self.best_weights = self.model.get_weights()
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+''', {"ex3_basics": 1.0, "ex3_stop": 15 / 24, "ex3_restore": 12 / 15}),
+    },
+    "ex4": {
+        "checkpoints every epoch (no save_best_only)": ('''
+def make_callbacks(run_dir):
+    run_dir = pathlib.Path(run_dir)
+    return [
+        keras.callbacks.ModelCheckpoint(run_dir / "ckpt-{epoch:02d}-{val_loss:.4f}.keras"),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+        keras.callbacks.CSVLogger(run_dir / "history.csv"),
+        keras.callbacks.TensorBoard(log_dir=run_dir / "tensorboard"),
+    ]
+''', {"ex4_short": 5 / 6, "ex4_run": 7 / 8}),
+        "forgets restore_best_weights": ('''
+def make_callbacks(run_dir):
+    run_dir = pathlib.Path(run_dir)
+    return [
+        keras.callbacks.ModelCheckpoint(run_dir / "ckpt-{epoch:02d}-{val_loss:.4f}.keras", save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2),
+        keras.callbacks.CSVLogger(run_dir / "history.csv"),
+        keras.callbacks.TensorBoard(log_dir=run_dir / "tensorboard"),
+    ]
+''', {"ex4_short": 1.0, "ex4_run": 7 / 8}),
+        "TensorBoard per batch, CSV in the working folder": ('''
+def make_callbacks(run_dir):
+    run_dir = pathlib.Path(run_dir)
+    return [
+        keras.callbacks.ModelCheckpoint(run_dir / "ckpt-{epoch:02d}-{val_loss:.4f}.keras", save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+        keras.callbacks.CSVLogger("history.csv"),
+        keras.callbacks.TensorBoard(log_dir=run_dir / "tensorboard", update_freq="batch"),
+    ]
+''', {"ex4_short": 3 / 6, "ex4_run": 5 / 8}),
+        "string concatenation (fails for a pathlib.Path)": ('''
+def make_callbacks(run_dir):
+    return [
+        keras.callbacks.ModelCheckpoint(run_dir + "/ckpt-{epoch:02d}-{val_loss:.4f}.keras", save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+        keras.callbacks.CSVLogger(run_dir + "/history.csv"),
+        keras.callbacks.TensorBoard(log_dir=run_dir + "/tensorboard"),
+    ]
+''', {"ex4_short": 1.0, "ex4_run": 0.0}),
+    },
+    "ex5": {
+        "leaves every figure open": ('''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
+        self.predictions.append(predicted)
+        fig = plt.figure(figsize=(8, 2))
+        for k, index in enumerate(self.sample_indices):
+            ax = fig.add_subplot(1, self.n_samples, k + 1)
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"{predicted[k]} / {self.labels[index]}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames)
+''', {"ex5_fit": 4 / 5, "ex5_life": 12 / 15}),
+        "samples with replacement (duplicate indices)": ('''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.randint(0, len(self.images), self.n_samples)
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
+        self.predictions.append(predicted)
+        fig, axes = plt.subplots(1, self.n_samples)
+        for ax, index, guess in zip(axes, self.sample_indices, predicted):
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"{guess} / {self.labels[index]}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames)
+''', {"ex5_fit": 1.0, "ex5_life": 14 / 15}),
+        "keeps frames from the previous fit": ('''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+        self.frames, self.predictions = [], []
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
+        self.predictions.append(predicted)
+        fig, axes = plt.subplots(1, self.n_samples)
+        for ax, index, guess in zip(axes, self.sample_indices, predicted):
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"{guess} / {self.labels[index]}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames)
+''', {"ex5_fit": 1.0, "ex5_life": 13 / 15}),
+        "writes the GIF at the last planned epoch": ('''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
+        self.predictions.append(predicted)
+        fig, axes = plt.subplots(1, self.n_samples)
+        for ax, index, guess in zip(axes, self.sample_indices, predicted):
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"{guess} / {self.labels[index]}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+        if epoch == self.params["epochs"] - 1:
+            imageio.mimsave(self.gif_path, self.frames)
+''', {"ex5_fit": 1.0, "ex5_life": 14 / 15}),
+    },
+    "ex6": {
+        "resets the counts when fit begins": ('''
+class PhaseCounter(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.counts = dict(train_batches=0, test_batches=0, predict_batches=0, epochs=0,
+                           train_runs=1, test_runs=0, predict_runs=0)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.counts["train_batches"] += 1
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.counts["test_batches"] += 1
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self.counts["predict_batches"] += 1
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.counts["epochs"] += 1
+
+    def on_test_begin(self, logs=None):
+        self.counts["test_runs"] += 1
+
+    def on_predict_begin(self, logs=None):
+        self.counts["predict_runs"] += 1
+''', {"ex6_fit": 1.0, "ex6_life": 3 / 4}),
+        "counts both the begin and the end hook of each batch": ('''
+class PhaseCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.counts = dict.fromkeys(["train_batches", "test_batches", "predict_batches", "epochs",
+                                     "train_runs", "test_runs", "predict_runs"], 0)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.counts["train_batches"] += 1
+
+    on_train_batch_end = on_train_batch_begin
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.counts["test_batches"] += 1
+
+    on_test_batch_end = on_test_batch_begin
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self.counts["predict_batches"] += 1
+
+    on_predict_batch_end = on_predict_batch_begin
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.counts["epochs"] += 1
+
+    def on_train_begin(self, logs=None):
+        self.counts["train_runs"] += 1
+
+    def on_test_begin(self, logs=None):
+        self.counts["test_runs"] += 1
+
+    def on_predict_begin(self, logs=None):
+        self.counts["predict_runs"] += 1
+''', {"ex6_fit": 0.0, "ex6_life": 0.0}),
+        "counts evaluate only as a test run (skips validation)": ('''
+class PhaseCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.counts = dict.fromkeys(["train_batches", "test_batches", "predict_batches", "epochs",
+                                     "train_runs", "test_runs", "predict_runs"], 0)
+        self.training = False
+
+    def on_train_begin(self, logs=None):
+        self.counts["train_runs"] += 1
+        self.training = True
+
+    def on_train_end(self, logs=None):
+        self.training = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.counts["epochs"] += 1
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.counts["train_batches"] += 1
+
+    def on_test_begin(self, logs=None):
+        if not self.training:
+            self.counts["test_runs"] += 1
+
+    def on_test_batch_begin(self, batch, logs=None):
+        if not self.training:
+            self.counts["test_batches"] += 1
+
+    def on_predict_begin(self, logs=None):
+        self.counts["predict_runs"] += 1
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self.counts["predict_batches"] += 1
+''', {"ex6_fit": 0.0, "ex6_life": 0.0}),
+    },
+}
