@@ -43,8 +43,9 @@ def test_baseline_follows_the_monitored_range_and_its_checkbox(recorded):
     playground.controls["monitor"].value = "val_accuracy"
     slider = playground.controls["baseline"]
     assert (slider.min, slider.max) == (round(min(accuracy), 3), round(max(accuracy), 3))
-    assert playground.params()["baseline"] is None
+    assert playground.params()["baseline"] is None and slider.disabled
     playground.controls["use_baseline"].value = True
+    assert not slider.disabled
     assert playground.params()["baseline"] == slider.value
     assert playground.result.params["baseline"] == slider.value
 

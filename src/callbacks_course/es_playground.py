@@ -6,7 +6,7 @@ line such as "stopped at epoch 11 (early), keeps the weights of epoch 9".
 
 The widgets carry stable descriptions (`monitor`, `mode`, `patience`, `min_delta`,
 `use baseline`, `baseline`, `start_from_epoch`, `restore_best_weights`); the verdict line is
-an HTML widget whose text always contains "stopped at epoch N". Tests can set
+an HTML widget (CSS class `es-verdict`) whose text always contains "stopped at epoch N". Tests can set
 `playground.controls[name].value` and read `playground.result` / `playground.text`.
 
 Example:
@@ -63,12 +63,16 @@ class EarlyStoppingPlayground:
             "start_from_epoch": widgets.IntSlider(value=0, min=0, max=last, description="start_from_epoch"),
             "restore_best_weights": widgets.Checkbox(value=False, description="restore_best_weights"),
         }
+        for control in self.controls.values():
+            control.style.description_width = "130px"
+        self.controls["baseline"].disabled = True
         self.verdict = widgets.HTML()
         self.verdict.add_class(VERDICT_CLASS)
         self.plot = widgets.Output()
         self.result = self.figure = None
         self._fit_baseline_range()
         self.controls["monitor"].observe(lambda _: self._fit_baseline_range(), names="value")
+        self.controls["use_baseline"].observe(self._toggle_baseline, names="value")
         for control in self.controls.values():
             control.observe(lambda _: self.update(), names="value")
         self.widget = widgets.VBox([
@@ -88,6 +92,9 @@ class EarlyStoppingPlayground:
         slider.min, slider.max = -1e9, 1e9  # widen first so the new bounds are always valid
         slider.min, slider.max = round(low, 3), round(high, 3)
         slider.value = round((low + high) / 2, 3)
+
+    def _toggle_baseline(self, change):
+        self.controls["baseline"].disabled = not change["new"]
 
     def params(self):
         """The `EarlyStopping` arguments the widgets currently describe."""
@@ -119,7 +126,7 @@ class EarlyStoppingPlayground:
             ax.axvline(params["start_from_epoch"] + 0.5, color="tab:green", linestyle=":", label="start_from_epoch")
         if params["baseline"] is not None:
             ax.axhline(params["baseline"], color="tab:red", linestyle="--", label="baseline")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper right")
         ax.set_title("EarlyStopping replayed on the recorded run")
         plt.close(fig)
         self.figure = fig
