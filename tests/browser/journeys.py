@@ -140,7 +140,7 @@ def lesson5(page, lab, shots, first=5):
     return notebook
 
 
-def quiz(page, lab, shots, first=6):
+def quiz(page, lab, shots, first=8):
     """Open the student quiz, run it, answer question 1 wrongly then rightly, reading the self-check; Validate."""
     notebook = open_notebook(page, lab, QUIZ)
     run_all(page, notebook)
@@ -152,7 +152,8 @@ def quiz(page, lab, shots, first=6):
     key = quiz_key("q01")
     wrong = {next(letter for letter in OPTIONS if letter not in key)}
     edit_and_run(page, notebook, "q01 =", as_code("q01", wrong), runs=2)
-    expect(feedback, "the self-check did not reject a wrong answer").to_contain_text("Not yet: 1 of your 1 choice is wrong")
+    expect(feedback, "the self-check did not reject a wrong answer").to_contain_text(
+        "Not yet: 1 of your 1 choice is wrong")
     shots(page, f"{first + 1:02d}-quiz-selfcheck-wrong")
 
     edit_and_run(page, notebook, "q01 =", as_code("q01", key), runs=2)

@@ -6,8 +6,8 @@ fails with a sentence saying what the user would have seen instead.
 Example:
 
     notebook = open_notebook(page, lab, "course/01_callback_anatomy.ipynb")
-    run_all(page)
-    assert notebook.locator(".jp-OutputArea-output img").count() >= 2
+    run_all(page, notebook)
+    figure = output_of(notebook, "plot_hook_timeline(").locator("img")
 """
 
 import pathlib
@@ -18,7 +18,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 SCREENSHOTS = pathlib.Path(__file__).resolve().parents[2] / "screenshots"
-WIDGET_MIME_FALLBACK = re.compile(r"^\s*(interactive|VBox|HBox|IntSlider|FloatSlider)\(", re.M)
 WIDGETS_HINT = "is the ipywidgets JupyterLab extension (jupyterlab_widgets) installed?"
 
 
@@ -58,7 +57,7 @@ def open_notebook(page, lab, path, timeout=90_000):
 
 def wait_idle(page, timeout=90_000):
     """Wait until the status bar says the current kernel is idle."""
-    status = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| (Idle|Busy|Starting|Initializing|Connecting|Restarting|Unknown)"))
+    status = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"^Python .*\| \w+"))
     expect(status.first, "the kernel never became idle").to_contain_text("| Idle", timeout=timeout)
 
 
@@ -77,7 +76,8 @@ def run_all(page, notebook, timeout=300):
     cells are still waiting after `timeout` seconds.
     """
     menu(page, "Run", "Run All Cells")
-    waiting = notebook.locator(".jp-CodeCell .jp-InputArea-prompt").filter(has_text=re.compile(r"^\[\s*[*]?\s*\]:?$"))
+    prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt")
+    waiting = prompts.filter(has_text=re.compile(r"^\[\s*[*]?\s*\]:?$"))  # "[ ]:" not run yet, "[*]:" running
     errors = notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
                               has_text="Traceback")
     deadline = time.monotonic() + timeout
@@ -122,7 +122,8 @@ def edit_and_run(page, notebook, cell_start, code, runs=1):
 
     Shift+Enter runs a cell and moves to the next one, so `runs=2` also runs the cell below.
     """
-    editor = notebook.locator(".jp-CodeCell .jp-InputArea-editor", has_text=re.compile(f"^{re.escape(cell_start)}")).first
+    editor = notebook.locator(".jp-CodeCell .jp-InputArea-editor",
+                              has_text=re.compile(f"^{re.escape(cell_start)}")).first
     editor.locator(".cm-content").click()
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)  # typed as one text: no auto-closed brackets or quotes
