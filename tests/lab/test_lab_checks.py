@@ -6,7 +6,7 @@ import pytest
 
 from callbacks_course.grading import GradingError
 from callbacks_course.lab import CHECKS, EXERCISES, grade, quick_check
-from callbacks_course.lab import ex2_overfitting, ex4_builtin_callbacks, ex5_prediction_gallery
+from callbacks_course.lab import ex2_overfitting, ex3_early_stopping, ex4_builtin_callbacks, ex5_prediction_gallery
 from lab_answers import WRONG, reference_answers, setup_source
 
 
@@ -104,3 +104,11 @@ def test_equal_neighbouring_frames_count_once():
     a, b = np.zeros((2, 2, 3), np.uint8), np.ones((2, 2, 3), np.uint8)
     assert ex5_prediction_gallery._distinct_runs([a, a.copy(), b, a]) == 3
     assert ex5_prediction_gallery._distinct_runs("not frames") is None
+
+
+@pytest.mark.parametrize("scenarios", [ex3_early_stopping.BASICS, ex3_early_stopping.RESTORE_CASES],
+                         ids=["basics", "restore"])
+def test_replayed_reference_matches_real_keras_runs(scenarios):
+    replayed = ex3_early_stopping._runs(ex3_early_stopping._keras, scenarios, run=ex3_early_stopping._replay)
+    trained = ex3_early_stopping._runs(ex3_early_stopping._keras, scenarios)
+    assert replayed == trained

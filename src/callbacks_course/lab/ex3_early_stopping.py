@@ -1,13 +1,14 @@
 """Exercise 3, `EarlyStoppingFromScratch`: compared with Keras's own `EarlyStopping`, run for run.
 
-Each scenario trains a real model (so its weights really change every epoch) while a
-scripted callback placed first dictates the monitored values of each epoch (`val_loss`,
-and `loss` where the scenario monitors it). The same
-scenarios run once with `keras.callbacks.EarlyStopping(mode="min")` in a clean process
-(`expect_*`) and once with the student's class (`collect_*`); the grader compares the epoch
-at which training stopped, the epoch whose weights the model holds when `fit` returns
-(recorded by the grader at every epoch end), and the attributes `best`, `best_epoch`,
-`wait` and `stopped_epoch`.
+With the student's class (`collect_*`), each scenario trains a real model (so its weights
+really change every epoch) while a scripted callback placed first dictates the monitored
+values of each epoch (`val_loss`, and `loss` where the scenario monitors it); the grader
+records the weights at every epoch end. The reference (`expect_*`, in a clean process)
+replays the same scripts through Keras's own `keras.callbacks.EarlyStopping(mode="min")`,
+calling its hooks as `fit` does, on a stand-in model whose weights are tagged with their
+epoch. The grader compares the epoch at which training stopped, the epoch whose weights the
+model holds when `fit` returns, and the attributes `best`, `best_epoch`, `wait` and
+`stopped_epoch`.
 
 Example:
 
@@ -90,33 +91,74 @@ RESTORE_CASES = (
 )
 
 
-def _run(callback, scenario):
-    """Fit with the scripted values; observe the stop, the final weights and the attributes."""
-    model = fresh_model()
+def _curves(scenario):
     curves = {"val_loss": scenario.val_loss}
     if scenario.loss is not None:
         curves["loss"] = scenario.loss
-    trace = WeightTrace()
-    _, error = run_student(lambda: model.fit(
-        *train_data(64), batch_size=BATCH_SIZE, epochs=len(scenario.val_loss),
-        callbacks=[ScriptedLogs(**curves), callback, trace], verbose=0))
-    monitored = curves.get(scenario.kwargs.get("monitor", "val_loss"))
-    observed = {"label": scenario.label, "values": monitored, "error": error,
-                "epochs": len(scenario.val_loss), "epochs_run": len(trace.weights),
-                "weights_of_epoch": trace.matching_epoch(model.get_weights())}
+    return curves
+
+
+def _observation(scenario, callback, error, epochs_run, weights_of_epoch):
+    curves = _curves(scenario)
+    observed = {"label": scenario.label, "values": curves.get(scenario.kwargs.get("monitor", "val_loss")),
+                "error": error, "epochs": len(scenario.val_loss), "epochs_run": epochs_run,
+                "weights_of_epoch": weights_of_epoch}
     observed.update({name: plain_number(getattr(callback, name, "missing")) for name in ATTRIBUTES})
     return observed
 
 
-def _runs(factory, scenarios, reuse=False):
-    """Run each scenario with a callback from `factory(**kwargs)` (one callback for all if `reuse`)."""
+def _run(callback, scenario):
+    """A real fit with the scripted values; observe the stop, the final weights and the attributes."""
+    model = fresh_model()
+    trace = WeightTrace()
+    _, error = run_student(lambda: model.fit(
+        *train_data(64), batch_size=BATCH_SIZE, epochs=len(scenario.val_loss),
+        callbacks=[ScriptedLogs(**_curves(scenario)), callback, trace], verbose=0))
+    return _observation(scenario, callback, error, len(trace.weights), trace.matching_epoch(model.get_weights()))
+
+
+class EpochTaggedModel:
+    """A stand-in model for replaying a script: its "weights" are the index of the epoch they are from."""
+
+    def __init__(self):
+        self.weights, self.stop_training = None, False
+
+    def get_weights(self):
+        return self.weights
+
+    def set_weights(self, weights):
+        self.weights = weights
+
+
+def _replay(callback, scenario):
+    """Feed the scripted epochs to `callback` the way `fit` calls it, without training.
+
+    Used for Keras's own `EarlyStopping` (mode="min" never looks at the model beyond its
+    weights and `stop_training`): the model's weights at the end of epoch e are tagged e.
+    """
+    model = EpochTaggedModel()
+    callback.set_model(model)
+    callback.on_train_begin()
+    epochs_run = 0
+    for epoch in range(len(scenario.val_loss)):
+        model.weights = epoch
+        epochs_run = epoch + 1
+        callback.on_epoch_end(epoch, {key: float(values[epoch]) for key, values in _curves(scenario).items()})
+        if model.stop_training:
+            break
+    callback.on_train_end()
+    return _observation(scenario, callback, None, epochs_run, model.weights)
+
+
+def _runs(factory, scenarios, reuse=False, run=_run):
+    """`run` each scenario with a callback from `factory(**kwargs)` (one callback for all if `reuse`)."""
     runs, callback = [], None
     for scenario in scenarios:
         if callback is None or not reuse:
             callback, error = run_student(lambda: factory(**scenario.kwargs))
             if error:
                 return {"error": f"`{NAME}(**{scenario.kwargs})` raised {error}"}
-        runs.append(_run(callback, scenario))
+        runs.append(run(callback, scenario))
     return {"runs": runs}
 
 
@@ -143,9 +185,9 @@ def _collect(namespace, scenarios, reuse=()):
 
 
 def _expect(scenarios, reuse=()):
-    expected = _runs(_keras, scenarios)
+    expected = _runs(_keras, scenarios, run=_replay)
     if reuse:
-        expected["runs"] += _runs(_keras, reuse, reuse=True)["runs"]
+        expected["runs"] += _runs(_keras, reuse, reuse=True, run=_replay)["runs"]
     return expected
 
 
