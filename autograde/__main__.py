@@ -33,6 +33,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     from .course import Course, CourseError
     from .grader import UsageError
+    from .worker import WorkerError
 
     try:
         course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work)
@@ -56,6 +57,9 @@ def main(argv=None):
     except (UsageError, CourseError) as exc:
         print(f"autograde: error: {exc}", file=sys.stderr)
         return 2
+    except WorkerError as exc:
+        print(f"autograde: error: {exc} ({course.work / 'worker.log'})", file=sys.stderr)
+        return 1
     return 0
 
 

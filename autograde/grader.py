@@ -174,6 +174,7 @@ class Grader:
         self.results_dir = course.work / "results"
         self.sandbox_runs = 0
         self._records = {}
+        self._pool = None
 
     def _layouts(self, assignment):
         self.course.generate(assignment, release_directory=GRADING_RELEASE)
@@ -189,6 +190,8 @@ class Grader:
         if not assignments:
             raise UsageError(f"no submissions of a known assignment ({', '.join(self.course.assignments())}) "
                              f"under {submissions}: expected SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
+        if any(not self._path(sub).exists() for sub in subs):  # likely work: workers import TF meanwhile
+            self._pool = self._start_pool()
         context = {a: self._layouts(a) for a in assignments}
         prepared = [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
         todo = []
@@ -201,46 +204,55 @@ class Grader:
             if prep not in todo:
                 done += 1
                 self._finish(prep, results.load(self._path(prep.sub), prep.key), done, total, cached=True)
-        if todo:
-            for prep, record in self._grade_all(todo):
-                done += 1
-                self._finish(prep, record, done, total, cached=False)
+        try:
+            if todo:
+                for prep, record in self._grade_all(todo):
+                    done += 1
+                    self._finish(prep, record, done, total, cached=False)
+        finally:
+            if self._pool:
+                self._pool.close()
         self._write_csvs(prepared)
         return prepared
 
     def _path(self, sub):
         return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
 
-    def _grade_all(self, todo):
+    def _start_pool(self):
         from .worker import WorkerPool
 
-        with WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
-                        confine=self.confine, memory_mb=self.memory_mb) as pool:
-            for warning in pool.warnings:
-                print(f"autograde: warning: {warning}", file=sys.stderr)
-            expected = {}
-            needs = sorted({(p.sub.assignment, t["grade_id"]) for p in todo for t in p.tasks})
-            for assignment in sorted({a for a, _ in needs}):
-                items = self.course.items(assignment)
-                pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout)) for g, i in items.items()})
-            ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
-                         if self.course.items(a)[g].expect is not None]
-            for task, reply in pool.run(ref_tasks):
-                ok = reply.get("status") == "ok"
-                if not ok:
-                    print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
-                          file=sys.stderr)
-                expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
-            tasks = [{"op": "grade", "assignment": p.sub.assignment, "items": p.tasks, "index": n}
-                     for n, p in enumerate(todo) if p.tasks]
-            by_index = {n: p for n, p in enumerate(todo)}
-            for prep in todo:
-                if not prep.tasks:
-                    yield prep, self._record(prep, {}, expected)
-            for task, reply in pool.run(tasks):
-                self.sandbox_runs += len(task["items"])
-                prep = by_index[task["index"]]
-                yield prep, self._record(prep, reply["results"], expected)
+        self.course.work.mkdir(parents=True, exist_ok=True)
+        return WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
+                          confine=self.confine, memory_mb=self.memory_mb)
+
+    def _grade_all(self, todo):
+        """Reference runs, then every submission's items on the workers; yield (prep, record) as done."""
+        self._pool = self._pool or self._start_pool()
+        pool = self._pool
+        needs = sorted({(p.sub.assignment, t["grade_id"]) for p in todo for t in p.tasks})
+        for assignment in sorted({a for a, _ in needs}):
+            items = self.course.items(assignment)
+            pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout)) for g, i in items.items()})
+        for warning in pool.warnings:
+            print(f"autograde: warning: {warning}", file=sys.stderr)
+        expected = {}
+        ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
+                     if self.course.items(a)[g].expect is not None]
+        for task, reply in pool.run(ref_tasks):
+            ok = reply.get("status") == "ok"
+            if not ok:
+                print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
+                      file=sys.stderr)
+            expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
+        for prep in todo:
+            if not prep.tasks:
+                yield prep, self._record(prep, {}, expected)
+        tasks = [{"op": "grade", "assignment": p.sub.assignment, "items": p.tasks, "index": n}
+                 for n, p in enumerate(todo) if p.tasks]
+        for task, reply in pool.run(tasks):
+            self.sandbox_runs += len(task["items"])
+            prep = todo[task["index"]]
+            yield prep, self._record(prep, reply["results"], expected)
 
     def _record(self, prep, outcomes, expected):
         items = self.course.items(prep.sub.assignment)

@@ -98,8 +98,15 @@ class WorkerPool:
                                        stdout=subprocess.PIPE, stderr=self._log, env=env)
                       for _ in range(max(1, jobs))]
         self.warnings = []
-        for reply in self._broadcast({"op": "configure", "confine": confine, "memory_mb": memory_mb}):
-            self.warnings = reply["warnings"]
+        for proc in self.procs:  # the replies are read on first use: workers import while we prepare
+            self._send(proc, {"op": "configure", "confine": confine, "memory_mb": memory_mb})
+        self._configured = False
+
+    def _ready(self):
+        if not self._configured:
+            self._configured = True
+            for proc in self.procs:
+                self.warnings = self._receive(proc)["warnings"]
 
     def _send(self, proc, request):
         proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -112,6 +119,7 @@ class WorkerPool:
         return json.loads(line)
 
     def _broadcast(self, request):
+        self._ready()
         for proc in self.procs:
             self._send(proc, request)
         return [self._receive(proc) for proc in self.procs]
@@ -127,6 +135,7 @@ class WorkerPool:
         A freed worker gets its next task before the reply is yielded, so the caller's
         bookkeeping overlaps with grading.
         """
+        self._ready()
         pending = list(tasks)
         busy = {}
         with selectors.DefaultSelector() as selector:

@@ -1,0 +1,117 @@
+"""How fast the grading engine grades, against the floor of running the same checks bare.
+
+Grades N copies of the reference submission of an assignment (default: the lab) three ways,
+in this one run:
+
+- floor: one bare Python process imports TensorFlow and runs the same checks (the reference
+  runs once, then per copy: the setup cells, the answer cells, every item's collect and score),
+  with no sandbox and no nbgrader;
+- the engine sequentially (`python -m autograde grade --jobs 1`, empty cache);
+- the engine with `--jobs 2` (empty cache).
+
+Prints seconds per submission, the engine/floor ratio (target <= 1.5) and the `--jobs 2`
+throughput gain (target >= 1.7).
+
+Usage: .venv/bin/python benchmarks/grading_speed.py [--assignment callbacks_lab] [--copies 4]
+"""
+
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+FLOOR = textwrap.dedent("""
+    import sys, time
+    start = time.perf_counter()
+    sys.path[:0] = [{root!r}, {registry!r}]
+    import nbformat
+    import tensorflow, keras, matplotlib
+    matplotlib.use("Agg")
+    from autograde.notebooks import Layout, student_answers
+    from autograde.sandbox import strip_magics
+    registry = __import__({assignment!r})
+    items = {{item.grade_id: item for item in registry.ITEMS}}
+    layout = Layout.read({source!r})
+    expected = {{g: (i.expect() if i.expect else None) for g, i in items.items()}}
+    for copy in {copies!r}:
+        answers = student_answers(nbformat.read(copy, as_version=4))
+        namespace = {{"__name__": "__main__", "display": lambda *a, **k: None}}
+        for _, source in layout.setup:
+            exec(compile(strip_magics(source), "<setup>", "exec"), namespace)
+        for cell_id in layout.answers:
+            exec(compile(strip_magics(answers[cell_id]), cell_id, "exec"), namespace)
+        total = sum(i.score(i.collect(namespace), expected[g]).fraction * layout.tests[g] for g, i in items.items())
+    print(time.perf_counter() - start, total)
+""")
+
+
+def _make_copies(assignment, folder, copies):
+    import nbformat
+
+    from autograde.notebooks import role, student_answers
+
+    reference = student_answers(nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"),
+                                              as_version=4))
+    paths = []
+    for n in range(copies):
+        nb = nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4)
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if role(cell) == "answer" and grade_id in reference:
+                cell.source = reference[grade_id]
+        path = folder / f"student{n:02d}" / assignment / f"{assignment}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, str(path))
+        paths.append(str(path))
+    return paths
+
+
+def _engine(subs, work, out, jobs):
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "autograde", "--work", str(work), "grade", str(subs),
+                           "--out", str(out), "--jobs", str(jobs)], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"grading failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - start, done.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="callbacks_lab")
+    parser.add_argument("--copies", type=int, default=4)
+    args = parser.parse_args()
+    os.environ.update(CALLBACKS_COURSE_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3")
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
+        tmp = pathlib.Path(tmp)
+        copies = _make_copies(args.assignment, tmp / "subs", args.copies)
+        script = FLOOR.format(root=str(ROOT), registry=str(ROOT / "autograde" / "assignments"),
+                              assignment=args.assignment, copies=copies,
+                              source=str(ROOT / "solutions" / args.assignment / f"{args.assignment}.ipynb"))
+        start = time.perf_counter()
+        floor = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        floor_wall = time.perf_counter() - start
+        if floor.returncode:
+            sys.exit(f"floor run failed:\n{floor.stderr[-2000:]}")
+        floor_score = floor.stdout.split()[-1]
+        sequential, _ = _engine(tmp / "subs", tmp / "work1", tmp / "out1", jobs=1)
+        parallel, stdout = _engine(tmp / "subs", tmp / "work2", tmp / "out2", jobs=2)
+    n = args.copies
+    print(f"assignment {args.assignment}, {n} copies of the reference submission "
+          f"(floor score per copy {floor_score}; engine: {stdout.splitlines()[0]})")
+    print(f"floor (bare process, same checks): {floor_wall / n:6.1f} s per submission")
+    print(f"engine --jobs 1:                   {sequential / n:6.1f} s per submission "
+          f"({sequential / floor_wall:.2f} x floor; target <= 1.5)")
+    print(f"engine --jobs 2:                   {parallel / n:6.1f} s per submission "
+          f"({sequential / parallel:.2f} x the sequential throughput; target >= 1.7)")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
