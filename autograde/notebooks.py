@@ -27,7 +27,9 @@ class SubmissionError(Exception):
 
 
 def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def role(cell):
@@ -44,7 +46,7 @@ def role(cell):
 
 def _source(cell):
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    return "".join(map(str, source)) if isinstance(source, list) else str(source)
 
 
 class Layout:
@@ -107,7 +109,7 @@ def student_answers(nb):
     answers = {}
     for cell in nb.cells:
         meta = _meta(cell)
-        if meta.get("solution") and isinstance(meta.get("grade_id"), str):
+        if meta.get("solution") is True and isinstance(meta.get("grade_id"), str):
             answers[meta["grade_id"]] = _source(cell)
     return answers
 

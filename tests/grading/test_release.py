@@ -20,6 +20,15 @@ def test_quizzes_are_generated_from_solutions(tmp_path):
     assert not stale, f"quizzes/ out of date (run `python -m autograde release`): {stale}"
 
 
+def test_student_versions_hold_no_solution_or_hidden_test():
+    released = sorted((REPO / "quizzes").glob("*/*.ipynb"))
+    assert released
+    for path in released:
+        text = path.read_text()
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "graded by the engine"):
+            assert marker not in text, f"{path.relative_to(REPO)} contains {marker!r}"
+
+
 def test_release_cli_rejects_a_course_without_registry(tmp_path):
     (tmp_path / "solutions" / "a1").mkdir(parents=True)
     (tmp_path / "solutions" / "a1" / "a1.ipynb").write_text(json.dumps(
