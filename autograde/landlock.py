@@ -121,6 +121,11 @@ def restrict(read, write, devices=("/dev",)):
         os.close(ruleset)
 
 
+def become_subreaper():
+    """Make this process adopt its orphaned descendants (prctl PR_SET_CHILD_SUBREAPER)."""
+    _check(_libc.prctl(36, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
 def drop_capabilities():
     """Drop every Linux capability of this process (a root process keeps uid 0 but no powers).
 

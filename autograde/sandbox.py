@@ -262,6 +262,28 @@ def _child(job, guard, confinement, workdir, result_fd):
     _execute(job, guard, result_fd)
 
 
+def reap_orphans():
+    """Kill the processes a sandbox left behind (daemons that escaped its process group).
+
+    The worker is a child subreaper (`become_subreaper`), so such orphans become its children.
+    """
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == me:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                os.waitpid(int(entry), 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+
 def _death_message(status, killed_for_time, timeout):
     if killed_for_time:
         return f"stopped after {timeout:g} s: the code did not finish in time (an endless loop?)"

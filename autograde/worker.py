@@ -36,7 +36,10 @@ def _serve(channel):
     import keras  # noqa: F401
     import tensorflow  # noqa: F401
 
-    from .sandbox import Confinement, Guard, run_item
+    from .landlock import become_subreaper
+    from .sandbox import Confinement, Guard, reap_orphans, run_item
+
+    become_subreaper()
 
     items, guard, confinement = {}, None, None
     for line in sys.stdin:
@@ -54,6 +57,7 @@ def _serve(channel):
         elif op == "expect":
             collect, expect, timeout = items[request["assignment"]][request["item"]]
             reply = run_item({"answers": None, "collect": expect}, timeout, guard, confinement)
+            reap_orphans()
         elif op == "grade":
             specs = items[request["assignment"]]
             reply = {"results": {}}
@@ -61,6 +65,7 @@ def _serve(channel):
                 collect, _, timeout = specs[item["grade_id"]]
                 job = {"setup": item["setup"], "answers": item["answers"], "collect": collect}
                 reply["results"][item["grade_id"]] = run_item(job, timeout, guard, confinement)
+                reap_orphans()
         else:
             reply = {"error": f"unknown op {op}"}
         channel.write(json.dumps(reply) + "\n")

@@ -21,6 +21,7 @@ ADD = REFERENCE["ex1"]
 COUNTER = REFERENCE["ex2"]
 KEY_FILE = SAMPLE / "autograde" / "assignments" / "sample.py"
 OUTSIDE = pathlib.Path("/tmp/autograde-test-pwned")
+DAEMON = "autograde-test-daemon-marker"
 
 
 def _answers(ex1=ADD, ex2=COUNTER):
@@ -120,6 +121,10 @@ for target in ({str(victim)!r}, {str(work / 'course' / 'gradebook.db')!r}, {str(
         "duplicated_cell_fixed": (_answers(), _duplicate_ex1(first=WRONG_ADD, last=ADD), HONEST),
         "deleted_test_and_setup_cells": (_answers(), _drop(lambda c: _role(c) in ("test", "setup")), HONEST),
         "edited_locked_cells_added_cell": (_answers(), _edit_locked, HONEST),
+        "forks_a_daemon": (_answers(ex1=ADD + "\nimport os, sys\nif os.fork() == 0:\n    os.setsid()\n"
+                                             "    os.execv(sys.executable, [sys.executable, '-c', "
+                                             "'import time\\nwhile True: time.sleep(1)', " + repr(DAEMON) + "])"),
+                           None, HONEST),
         "José O'Brien": (_answers(), None, HONEST),
         "spaced id [1]*": (_answers(), None, HONEST),
         "blank": ({}, None, {"ex1_basic": (0, "blank"), "ex1_hidden": (0, "blank"), "ex2_epochs": (0, "blank")}),
@@ -213,6 +218,17 @@ def test_nothing_outside_the_sandbox_changed(batch):
     assert _digest(batch["subs"]) == batch["before"]
     assert not OUTSIDE.exists()
     assert b"pwned" not in (batch["work"] / "course" / "gradebook.db").read_bytes()
+
+
+def test_no_process_outlives_its_sandbox(batch):
+    leftovers = []
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            if DAEMON.encode() in (entry / "cmdline").read_bytes():
+                leftovers.append(entry.name)
+        except OSError:
+            continue
+    assert not leftovers
 
 
 def test_feedback_for_odd_student_ids(batch):
