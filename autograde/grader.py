@@ -159,7 +159,10 @@ def _score(item, points, outcome, expected):
         return {"score": _points(fraction * points), "max_score": points, "status": status, "message": result.message}
     if status == "fail":
         status = "failed"
-    return {"score": 0.0, "max_score": points, "status": status, "message": message}
+    row = {"score": 0.0, "max_score": points, "status": status, "message": message}
+    if outcome.get("retry"):
+        row["retry"] = True
+    return row
 
 
 _FAILED = object()
@@ -239,6 +242,7 @@ class Grader:
         ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
                      if self.course.items(a)[g].expect is not None]
         for task, reply in pool.run(ref_tasks):
+            reply = {"status": "crashed", "message": reply["worker_error"]} if "worker_error" in reply else reply
             ok = reply.get("status") == "ok"
             if not ok:
                 print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
@@ -252,6 +256,12 @@ class Grader:
         for task, reply in pool.run(tasks):
             self.sandbox_runs += len(task["items"])
             prep = todo[task["index"]]
+            if "worker_error" in reply:  # not the student's fault: graded again by the next run
+                print(f"autograde: warning: {reply['worker_error']} while grading {prep.sub.student!r}",
+                      file=sys.stderr)
+                outcome = {"status": "error", "observed": None, "retry": True,
+                           "message": "the grader failed on this submission; it will be graded again"}
+                reply = {"results": {t["grade_id"]: outcome for t in task["items"]}}
             yield prep, self._record(prep, reply["results"], expected)
 
     def _record(self, prep, outcomes, expected):

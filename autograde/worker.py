@@ -95,23 +95,41 @@ class WorkerPool:
     """
 
     def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048):
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        self._env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
             TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+        self._configure = {"op": "configure", "confine": confine, "memory_mb": memory_mb}
+        self._loads = []  # "load" requests, replayed to a replacement worker
         self._log = open(log_path, "ab")
-        self.procs = [subprocess.Popen([sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=self._log, env=env)
-                      for _ in range(max(1, jobs))]
+        # the "configure" replies are read on first use: the workers import while the caller prepares
+        self.procs = [self._spawn() for _ in range(max(1, jobs))]
         self.warnings = []
-        for proc in self.procs:  # the replies are read on first use: workers import while we prepare
-            self._send(proc, {"op": "configure", "confine": confine, "memory_mb": memory_mb})
         self._configured = False
+
+    def _spawn(self):
+        proc = subprocess.Popen([sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=self._log, env=self._env)
+        self._send(proc, self._configure)
+        return proc
 
     def _ready(self):
         if not self._configured:
             self._configured = True
             for proc in self.procs:
                 self.warnings = self._receive(proc)["warnings"]
+
+    def _replace(self, proc):
+        """A fresh worker in place of `proc`, which died (it is never the student's doing: sandboxes
+        cannot signal it), loaded with every assignment."""
+        proc.kill()
+        proc.wait()
+        fresh = self._spawn()
+        self._receive(fresh)
+        for request in self._loads:
+            self._send(fresh, request)
+            self._receive(fresh)
+        self.procs[self.procs.index(proc)] = fresh
+        return fresh
 
     def _send(self, proc, request):
         proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -132,7 +150,8 @@ class WorkerPool:
     def load(self, assignment, specs):
         """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout)}."""
         payload = base64.b64encode(pickle.dumps(specs)).decode()
-        self._broadcast({"op": "load", "assignment": assignment, "payload": payload})
+        self._loads.append({"op": "load", "assignment": assignment, "payload": payload})
+        self._broadcast(self._loads[-1])
 
     def run(self, tasks):
         """Run tasks on free workers; yield (task, reply) as each finishes (any order).
@@ -158,7 +177,11 @@ class WorkerPool:
                     proc = key.data
                     selector.unregister(proc.stdout)
                     task = busy.pop(proc)
-                    reply = self._receive(proc)
+                    try:
+                        reply = self._receive(proc)
+                    except WorkerError as exc:
+                        reply = {"worker_error": str(exc)}
+                        proc = self._replace(proc)
                     dispatch(proc)
                     yield task, reply
 
