@@ -9,6 +9,8 @@ from callbacks_course.lab import CHECKS, EXERCISES, grade, quick_check
 from callbacks_course.lab import ex2_overfitting, ex3_early_stopping, ex4_builtin_callbacks, ex5_prediction_gallery
 from lab_answers import WRONG, reference_answers, setup_source
 
+pytestmark = pytest.mark.slow  # several checks train small models
+
 
 def namespace_with(source):
     """The names an answer cell defines after the notebook's setup cell, as in the grader."""

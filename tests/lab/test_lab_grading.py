@@ -17,6 +17,8 @@ import pytest
 from lab_answers import CORRECT, SOURCE, WRONG, nbgrader_meta, reference_answers
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
 ASSIGNMENT = "callbacks_lab"
 RELEASED = ROOT / "quizzes" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6")
