@@ -12,7 +12,7 @@ import shutil
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 
 class NotebookFailed(AssertionError):
@@ -21,6 +21,10 @@ class NotebookFailed(AssertionError):
 
 class NotebookRun:
     """Run every cell of a copy of `path` inside `workdir`; then `value()` reads the kernel's state.
+
+    A cell that times out gets the whole notebook run once more in a fresh kernel: nbclient
+    sometimes never sees the reply of a cell that displays widgets (jupyter/nbclient#312, open).
+    A cell that truly hangs times out twice and fails.
 
     Args:
         path: the notebook.
@@ -32,11 +36,19 @@ class NotebookRun:
         self.source = pathlib.Path(path)
         self.workdir = pathlib.Path(workdir)
         self.timeout = timeout
-        self.nb = nbformat.read(self.source, as_version=4)
+        self.nb = None
         self.client = None
         self._kernel = None
 
     def __enter__(self):
+        try:
+            return self._start()
+        except CellTimeoutError as error:
+            print(f"{self.source.name}: {error.__class__.__name__}; running the notebook once more")
+            return self._start()
+
+    def _start(self):
+        self.nb = nbformat.read(self.source, as_version=4)
         self.workdir.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.source, self.workdir / self.source.name)
         self.client = NotebookClient(self.nb, timeout=self.timeout, kernel_name="python3",
@@ -48,6 +60,9 @@ class NotebookRun:
                 continue
             try:
                 self.client.execute_cell(cell, index)
+            except CellTimeoutError:
+                self.__exit__(None, None, None)
+                raise
             except CellExecutionError as error:
                 self.__exit__(None, None, None)
                 raise NotebookFailed(f"{self.source.name}, cell {index}:\n{cell.source}\n\n{error}") from None

@@ -14,6 +14,7 @@ show(questions("01"))
 """
 
 import dataclasses
+import re
 
 LETTERS = "ABCD"
 
@@ -23,7 +24,7 @@ class Question:
     """One multiple-choice question.
 
     Args:
-        prompt: the question (Markdown is fine).
+        prompt: the question, in HTML; `backticks` mark code.
         options: option text by letter.
         answer: the set of right letters.
         why: one line per letter saying why it is right or wrong.
@@ -51,6 +52,11 @@ def feedback(question, chosen):
     return "\n".join(lines)
 
 
+def as_html(prompt):
+    """The prompt with its `backticked` spans turned into HTML code elements."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", prompt)
+
+
 def show(questions):
     """Display each question with checkboxes and a Check button; returns the widget."""
     import ipywidgets as widgets
@@ -67,12 +73,11 @@ def show(questions):
         out = widgets.Output()
 
         def on_click(_, question=question, checks=checks, out=out):
-            out.clear_output()
-            with out:
-                print(feedback(question, [letter for letter, box in checks.items() if box.value]))
+            out.outputs = ()
+            out.append_stdout(feedback(question, [letter for letter, box in checks.items() if box.value]) + "\n")
 
         button.on_click(on_click)
-        title = widgets.HTML(f"<b>Self-check {number}.</b> {question.prompt}")
+        title = widgets.HTML(f"<b>Self-check {number}.</b> {as_html(question.prompt)}")
         boxes.append(widgets.VBox([title, *checks.values(), button, out]))
     panel = widgets.VBox(boxes)
     display(panel)
