@@ -17,6 +17,7 @@ course.release()                        # regenerate quizzes/ with nbgrader
 """
 
 import contextlib
+import hashlib
 import importlib
 import logging
 import os
@@ -63,6 +64,7 @@ class Course:
         self.work = pathlib.Path(work).resolve() if work else self.root / ".autograde"
         self.nbgrader_root = self.work / "course"
         self._items = {}
+        self._fingerprints = {}
 
     # ---- assignments and their items -------------------------------------------------------
     def assignments(self):
@@ -128,6 +130,28 @@ class Course:
                 raise CourseError(f"{assignment}: Item {item.grade_id!r} names unknown answer cells {sorted(unknown)}")
         self._items[assignment] = items
         return items
+
+    def checks_fingerprint(self, assignment):
+        """sha256 of what grading depends on besides the notebooks: part of each cached result's key.
+
+        Covers every file of `autograde/` (registries, keys, the engine) and the packages
+        defining a collect, expect or score of the assignment, so changing a check regrades.
+        """
+        if assignment in self._fingerprints:
+            return self._fingerprints[assignment]
+        folders = {self.registry.parent}
+        for item in self.items(assignment).values():
+            for function in (item.collect, item.expect, item.score):
+                module = sys.modules.get(getattr(getattr(function, "func", function), "__module__", None) or "")
+                if getattr(module, "__file__", None):
+                    folders.add(pathlib.Path(module.__file__).resolve().parent)
+        files = sorted({p for folder in folders for p in folder.rglob("*")
+                        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json")})
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        self._fingerprints[assignment] = digest.hexdigest()
+        return self._fingerprints[assignment]
 
     # ---- nbgrader -------------------------------------------------------------------------
     def prepare(self):

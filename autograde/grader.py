@@ -28,7 +28,7 @@ import nbformat
 from callbacks_course.grading import Result
 
 from . import results
-from .course import GRADING_RELEASE, Course, _quiet_logs
+from .course import GRADING_RELEASE, _quiet_logs
 from .notebooks import Layout, SubmissionError, graded_copy, load_notebook, student_answers
 
 ENGINE_VERSION = "1"
@@ -96,8 +96,8 @@ class _Prepared:
         self.items = {}   # grade_id -> row dict for items decided without a sandbox
         self.tasks = []   # [{grade_id, setup, answers}]
         self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
-        parts = [ENGINE_VERSION, sub.assignment, (course.registry / f"{sub.assignment}.py").read_bytes()]
         items = course.items(sub.assignment)
+        parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment)]
         for notebook in course.notebooks(sub.assignment):
             source, stubs = layouts[notebook], released[notebook]
             path = sub.folder / f"{notebook}.ipynb"

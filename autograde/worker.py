@@ -46,6 +46,8 @@ def _serve(channel):
         request = json.loads(line)
         op = request["op"]
         if op == "configure":
+            if request.get("threads"):  # several workers share the cores: no oversubscription
+                tensorflow.config.threading.set_intra_op_parallelism_threads(request["threads"])
             confinement = Confinement(enabled=request["confine"], memory_mb=request["memory_mb"])
             reply = {"warnings": confinement.warnings}
         elif op == "load":
@@ -98,11 +100,13 @@ class WorkerPool:
         self._env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
             TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
-        self._configure = {"op": "configure", "confine": confine, "memory_mb": memory_mb}
+        jobs = max(1, jobs)
+        threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
+        self._configure = {"op": "configure", "confine": confine, "memory_mb": memory_mb, "threads": threads}
         self._loads = []  # "load" requests, replayed to a replacement worker
         self._log = open(log_path, "ab")
         # the "configure" replies are read on first use: the workers import while the caller prepares
-        self.procs = [self._spawn() for _ in range(max(1, jobs))]
+        self.procs = [self._spawn() for _ in range(jobs)]
         self.warnings = []
         self._configured = False
 

@@ -7,7 +7,6 @@ through the CLI with `--jobs 2`; every test below reads its rows.
 import csv
 import hashlib
 import json
-import os
 import pathlib
 
 import nbformat
