@@ -124,6 +124,12 @@ for target in ({str(victim)!r}, {str(work / 'course' / 'gradebook.db')!r}, {str(
                                              "    os.execv(sys.executable, [sys.executable, '-c', "
                                              "'import time\\nwhile True: time.sleep(1)', " + repr(DAEMON) + "])"),
                            None, HONEST),
+        "noisy_stderr": (_answers(ex1=ADD + "\nimport sys, warnings, logging\nprint('W0000 TF says hi', file=sys.stderr)\n"
+                                          "warnings.warn('deprecated')\nlogging.getLogger('tf').error('noise')",
+                                  ex2=COUNTER.replace("self.epochs.append(epoch)",
+                                                      "self.epochs.append(epoch)\n"
+                                                      "        import sys; print('epoch done', file=sys.stderr)")),
+                         None, HONEST),
         "José O'Brien": (_answers(), None, HONEST),
         "spaced id [1]*": (_answers(), None, HONEST),
         "blank": ({}, None, {"ex1_basic": (0, "blank"), "ex1_hidden": (0, "blank"), "ex2_epochs": (0, "blank")}),
@@ -228,6 +234,12 @@ def test_no_process_outlives_its_sandbox(batch):
         except OSError:
             continue
     assert not leftovers
+
+
+def test_stderr_output_costs_nothing_and_stays_out_of_feedback(batch):
+    html = (batch["out"] / "feedback" / "noisy_stderr" / "sample" / "sample.html").read_text()
+    assert "Score: 4.0 / 4.0" in html
+    assert "output_stderr" not in html  # the code shows, no stderr stream
 
 
 def test_feedback_for_odd_student_ids(batch):
