@@ -6,6 +6,8 @@ import pathlib
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Grading always uses the bundled MNIST subset: the same data for every run, no download attempts.
+os.environ["CALLBACKS_COURSE_OFFLINE"] = "1"
 
 
 def _parser():

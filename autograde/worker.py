@@ -99,7 +99,7 @@ class WorkerPool:
     def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048):
         self._env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
-            TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1")
+            TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1", CALLBACKS_COURSE_OFFLINE="1")
         jobs = max(1, jobs)
         threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
         self._configure = {"op": "configure", "confine": confine, "memory_mb": memory_mb, "threads": threads}
