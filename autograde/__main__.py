@@ -27,6 +27,7 @@ def _parser():
     grade.add_argument("--no-confine", action="store_true", help=argparse.SUPPRESS)
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")
+    commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
     return parser
 
@@ -42,6 +43,8 @@ def main(argv=None):
         if args.command == "release":
             for path in course.release(exam=args.exam):
                 print(f"released {path}")
+        elif args.command == "init":
+            print(f"course folder {course.nbgrader_root}: {', '.join(course.init())}")
         elif args.command == "grade":
             from .grader import grade
 

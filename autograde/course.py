@@ -155,8 +155,9 @@ class Course:
 
     # ---- nbgrader -------------------------------------------------------------------------
     def prepare(self):
-        """Create nbgrader's course folder with its `source` and `release` links."""
+        """Create nbgrader's course folder with its `source` and `release` links, and its exchange."""
         self.nbgrader_root.mkdir(parents=True, exist_ok=True)
+        (self.work / "exchange").mkdir(exist_ok=True)
         self.quizzes.mkdir(parents=True, exist_ok=True)
         _link(self.nbgrader_root / "source", os.path.relpath(self.solutions, self.nbgrader_root))
         _link(self.nbgrader_root / "release", os.path.relpath(self.quizzes, self.nbgrader_root))
@@ -167,6 +168,7 @@ class Course:
 
         config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
         config.CourseDirectory.root = str(self.nbgrader_root)
+        config.Exchange.root = str(self.work / "exchange")
         config.CourseDirectory.release_directory = release_directory
         config.ApplyResults.results_dir = str(self.work / "results")
         return config
@@ -192,6 +194,16 @@ class Course:
         if not result["success"]:
             raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}"
                               f"{result.get('error', '')}")
+
+    def init(self):
+        """Register every assignment in nbgrader's gradebook without touching `quizzes/`.
+
+        Formgrader (`make lab`) then lists the assignments on a fresh clone; students' work in
+        `quizzes/` is left as it is.
+        """
+        for assignment in self.assignments():
+            self.generate(assignment, release_directory=GRADING_RELEASE)
+        return self.assignments()
 
     def release(self, exam=False):
         """Regenerate `quizzes/` from `solutions/`; with `exam`, apply each registry's `exam_filter(nb)`."""

@@ -2,7 +2,7 @@
 
 The course folder is `.autograde/course/` (ignored by git): `source` links to `solutions/`,
 `release` to `quizzes/`; submitted/, autograded/, feedback/ and gradebook.db live there.
-Run `python -m autograde release` once to create it. To see the course in formgrader, start
+`python -m autograde init` creates it (`make lab` runs that). To see the course in formgrader, start
 Jupyter with this file's folder on the config path: `JUPYTER_CONFIG_PATH=autograde jupyter lab`
 (or `make lab`, which does it).
 """
@@ -17,6 +17,7 @@ c.CourseDirectory.course_id = "keras-callbacks"
 c.CourseDirectory.root = str(ROOT / ".autograde" / "course")
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
+c.Exchange.root = str(ROOT / ".autograde" / "exchange")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.gif", "runs"]
 
 # The engine runs each graded item in its own sandboxed process (autograde/sandbox.py) instead of
