@@ -19,6 +19,7 @@ def _parser():
     release = commands.add_parser("release", help="regenerate quizzes/ from solutions/ with nbgrader")
     release.add_argument("--exam", action="store_true", help="exam variant: drop self-check data (each "
                          "registry's exam_filter)")
+    release.add_argument("--out", help="folder for the student versions (default: <course>/quizzes)")
     grade = commands.add_parser("grade", help="autograde SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
     grade.add_argument("submissions")
     grade.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
@@ -39,7 +40,8 @@ def main(argv=None):
     from .worker import WorkerError
 
     try:
-        course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work)
+        course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work,
+                        quizzes=getattr(args, "out", None))
         if args.command == "release":
             for path in course.release(exam=args.exam):
                 print(f"released {path}")
