@@ -20,7 +20,7 @@ import time
 import keras
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     fraction_and_message,
     floats,
     fresh_model,
@@ -64,8 +64,8 @@ class InnerClock(OuterClock):
 def _timed_fit(model, timer, n_train, epochs, validation):
     """Fit with the student's `timer` between the grader's clocks; return the allowed bounds per batch."""
     outer, inner = OuterClock(), InnerClock()
-    model.fit(*train_data(n_train), batch_size=BATCH_SIZE, epochs=epochs,
-              validation_data=val_data(128) if validation else None,
+    model.fit(batches(*train_data(n_train)), epochs=epochs, shuffle=False,
+              validation_data=batches(*val_data(128)) if validation else None,
               callbacks=[outer, timer, inner], verbose=0)
     return [[end - begin - TOLERANCE, inner_end - outer_begin + TOLERANCE]
             for begin, end, outer_begin, inner_end
@@ -102,10 +102,10 @@ def collect_phases(namespace):
     observed = {"first": first}
     x, y = val_data(128)
     _, observed["evaluate_error"] = run_student(
-        lambda: model.evaluate(x, y, batch_size=BATCH_SIZE, callbacks=[timer], verbose=0))
+        lambda: model.evaluate(batches(x, y), callbacks=[timer], verbose=0))
     observed["after_evaluate"] = _durations(timer)
     _, observed["predict_error"] = run_student(
-        lambda: model.predict(x, batch_size=BATCH_SIZE, callbacks=[timer], verbose=0))
+        lambda: model.predict(batches(x), callbacks=[timer], verbose=0))
     observed["after_predict"] = _durations(timer)
     bounds, error = run_student(lambda: _timed_fit(model, timer, 192, 1, validation=False))
     observed["second"] = {"error": error} if error else {"durations": _durations(timer), "bounds": bounds}

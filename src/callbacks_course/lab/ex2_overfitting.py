@@ -18,7 +18,7 @@ score_fit(observed, None).fraction   # 1.0
 import math
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     ScriptedLogs,
     fraction_and_message,
     floats,
@@ -46,7 +46,8 @@ def _fit(callback, model, x, y, epochs, validation, script=None):
     recorder = EventRecorder(hooks=("on_epoch_end",))
     callbacks = ([script] if script else []) + [recorder, callback]
     _, error = run_student(lambda: model.fit(
-        x, y, batch_size=BATCH_SIZE, epochs=epochs, validation_data=validation,
+        batches(x, y), epochs=epochs, shuffle=False,
+        validation_data=batches(*validation) if validation else None,
         callbacks=callbacks, verbose=0))
     return {
         "error": error,
@@ -77,6 +78,7 @@ def collect_fit(namespace):
     if error:
         return error
     model = make_classifier(hidden_units=16, learning_rate=1e-2, seed=0)
+    model.run_eagerly = True  # a short run in a fresh sandbox: cheaper than tracing (see fresh_model)
     run = _fit(callback, model, *train_data(64), epochs=REAL_EPOCHS, validation=val_data(128))
     run["threshold"] = REAL_THRESHOLD
     return run

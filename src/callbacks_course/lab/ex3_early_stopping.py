@@ -26,7 +26,7 @@ import keras
 from keras.src.callbacks.monitor_callback import MonitorCallback
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     ScriptedLogs,
     WeightTrace,
     fraction_and_message,
@@ -112,7 +112,7 @@ def _run(callback, scenario):
     model = fresh_model()
     trace = WeightTrace()
     _, error = run_student(lambda: model.fit(
-        *train_data(64), batch_size=BATCH_SIZE, epochs=len(scenario.val_loss),
+        batches(*train_data(64)), epochs=len(scenario.val_loss), shuffle=False,
         callbacks=[ScriptedLogs(**_curves(scenario)), callback, trace], verbose=0))
     return _observation(scenario, callback, error, len(trace.weights), trace.matching_epoch(model.get_weights()))
 

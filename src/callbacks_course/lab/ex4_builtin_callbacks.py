@@ -27,7 +27,7 @@ import tensorflow.compat.v1  # noqa: F401  (see below)
 import tensorflow.summary  # noqa: F401  (see below)
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     ScriptedLogs,
     WeightTrace,
     fraction_and_message,
@@ -100,7 +100,7 @@ def _run(namespace, curve, as_text):
                 return {"error": "`make_callbacks(run_dir)` must return a list of Keras callbacks"}
             recorder, trace, model = EventRecorder(hooks=("on_epoch_end",)), WeightTrace(), fresh_model()
             _, error = run_student(lambda: model.fit(
-                *train_data(64), batch_size=BATCH_SIZE, epochs=len(curve), validation_data=val_data(32),
+                batches(*train_data(64)), epochs=len(curve), shuffle=False, validation_data=batches(*val_data(32)),
                 callbacks=[ScriptedLogs(val_loss=curve), recorder, *callbacks, trace], verbose=0))
         observed = {
             "run_dir_given_as": "str" if as_text else "pathlib.Path",

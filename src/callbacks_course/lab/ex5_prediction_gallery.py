@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     StopAfter,
     WeightTrace,
     fraction_and_message,
@@ -93,7 +93,7 @@ def _run(gallery, model, images, gif_path, epochs, stop_after=None):
     figures = _open_figures()
     trace = WeightTrace()
     callbacks = [gallery, trace] + ([StopAfter(stop_after)] if stop_after is not None else [])
-    _, error = run_student(lambda: model.fit(*train_data(128), batch_size=BATCH_SIZE, epochs=epochs,
+    _, error = run_student(lambda: model.fit(batches(*train_data(128)), epochs=epochs, shuffle=False,
                                              callbacks=callbacks, verbose=0))
     observed = {"error": error, "epochs_run": len(trace.weights), "leaked_figures": _open_figures() - figures,
                 "n_images": len(images)}

@@ -14,7 +14,7 @@ score_life(observed, None).fraction   # 1.0
 """
 
 from callbacks_course.lab.scenarios import (
-    BATCH_SIZE,
+    batches,
     fraction_and_message,
     fresh_model,
     plain_number,
@@ -43,12 +43,12 @@ def _calls(model, counter, recorder):
     both = [recorder, counter]
     return (
         ("fit for 2 epochs with validation data",
-         lambda: model.fit(x, y, batch_size=BATCH_SIZE, epochs=2, validation_data=(x_val, y_val),
+         lambda: model.fit(batches(x, y), epochs=2, shuffle=False, validation_data=batches(x_val, y_val),
                            callbacks=both, verbose=0)),
-        ("evaluate", lambda: model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, callbacks=both, verbose=0)),
-        ("predict", lambda: model.predict(x_val[:96], batch_size=BATCH_SIZE, callbacks=both, verbose=0)),
+        ("evaluate", lambda: model.evaluate(batches(x_val, y_val), callbacks=both, verbose=0)),
+        ("predict", lambda: model.predict(batches(x_val[:96]), callbacks=both, verbose=0)),
         ("fit for 1 epoch without validation data",
-         lambda: model.fit(x[:128], y[:128], batch_size=BATCH_SIZE, epochs=1, callbacks=both, verbose=0)),
+         lambda: model.fit(batches(x[:128], y[:128]), epochs=1, shuffle=False, callbacks=both, verbose=0)),
     )
 
 
