@@ -241,28 +241,40 @@ class Grader:
         expected = {}
         ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
                      if self.course.items(a)[g].expect is not None]
-        for task, reply in pool.run(ref_tasks):
-            reply = {"status": "crashed", "message": reply["worker_error"]} if "worker_error" in reply else reply
-            ok = reply.get("status") == "ok"
-            if not ok:
-                print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
-                      file=sys.stderr)
-            expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
         for prep in todo:
             if not prep.tasks:
                 yield prep, self._record(prep, {}, expected)
         tasks = [{"op": "grade", "assignment": p.sub.assignment, "items": p.tasks, "index": n}
                  for n, p in enumerate(todo) if p.tasks]
-        for task, reply in pool.run(tasks):
-            self.sandbox_runs += len(task["items"])
-            prep = todo[task["index"]]
-            if "worker_error" in reply:  # not the student's fault: graded again by the next run
-                print(f"autograde: warning: {reply['worker_error']} while grading {prep.sub.student!r}",
-                      file=sys.stderr)
-                outcome = {"status": "error", "observed": None, "retry": True,
-                           "message": "the grader failed on this submission; it will be graded again"}
-                reply = {"results": {t["grade_id"]: outcome for t in task["items"]}}
-            yield prep, self._record(prep, reply["results"], expected)
+        # The reference runs are queued first, without a barrier: a worker that is done with them
+        # starts grading; a submission graded before the last reference is in waits to be scored.
+        waiting = []
+        for task, reply in pool.run(ref_tasks + tasks):
+            if task["op"] == "expect":
+                reply = {"status": "crashed", "message": reply["worker_error"]} if "worker_error" in reply else reply
+                ok = reply.get("status") == "ok"
+                if not ok:
+                    print(f"autograde: the reference run of {task['item']} failed: {reply.get('message')}",
+                          file=sys.stderr)
+                expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
+            else:
+                waiting.append((task, reply))
+            if len(expected) < len(ref_tasks):
+                continue
+            for done, answer in waiting:
+                yield self._graded(todo[done["index"]], done, answer, expected)
+            waiting = []
+
+    def _graded(self, prep, task, reply, expected):
+        """(prep, record) for a worker's reply to a "grade" task."""
+        self.sandbox_runs += len(task["items"])
+        if "worker_error" in reply:  # not the student's fault: graded again by the next run
+            print(f"autograde: warning: {reply['worker_error']} while grading {prep.sub.student!r}",
+                  file=sys.stderr)
+            outcome = {"status": "error", "observed": None, "retry": True,
+                       "message": "the grader failed on this submission; it will be graded again"}
+            reply = {"results": {t["grade_id"]: outcome for t in task["items"]}}
+        return prep, self._record(prep, reply["results"], expected)
 
     def _record(self, prep, outcomes, expected):
         items = self.course.items(prep.sub.assignment)
