@@ -3,7 +3,8 @@
 import keras
 
 
-def make_classifier(hidden_units=64, dropout=0.0, learning_rate=1e-3, seed=0):
+def make_classifier(hidden_units=64, dropout=0.0, learning_rate=1e-3, seed=0, metrics=("accuracy",),
+                    run_eagerly=False):
     """Build and compile a dense classifier for 28x28 digits.
 
     Args:
@@ -11,11 +12,12 @@ def make_classifier(hidden_units=64, dropout=0.0, learning_rate=1e-3, seed=0):
         dropout: dropout rate after the hidden layer (0 for none).
         learning_rate: Adam's learning rate.
         seed: seed for weight initialisation (and dropout), so runs repeat.
+        metrics: metrics besides the loss (none: an empty tuple).
+        run_eagerly: train without tracing the training step (see `keras.Model.compile`).
 
     Returns:
         A compiled `keras.Sequential` model with loss `sparse_categorical_crossentropy`
-        and metric `accuracy`; it takes uint8 or float images of shape `(N, 28, 28)`
-        scaled to [0, 1].
+        and `metrics`; it takes uint8 or float images of shape `(N, 28, 28)` scaled to [0, 1].
 
     Example:
 
@@ -37,6 +39,7 @@ def make_classifier(hidden_units=64, dropout=0.0, learning_rate=1e-3, seed=0):
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        metrics=list(metrics) or None,
+        run_eagerly=run_eagerly,
     )
     return model

@@ -81,24 +81,24 @@ def batches(x, y=None):
 
 @functools.lru_cache(maxsize=1)
 def _model():
-    model = make_classifier(hidden_units=16, seed=0)
-    # Loss only, no accuracy metric: the checks never read it. Run eagerly: each graded item
-    # runs in a fresh sandbox process, where tracing the training step would cost more than the
-    # few batches of the check; the callbacks see the same hooks and logs either way.
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  run_eagerly=True)
+    # Loss only: the checks never read a metric. Run eagerly: each graded item runs in a fresh
+    # sandbox process, where tracing the training step would cost more than the few batches of
+    # the check; the callbacks see the same hooks and logs either way.
+    model = make_classifier(hidden_units=16, seed=0, metrics=(), run_eagerly=True)
     return model, model.get_weights()
 
 
 def fresh_model():
-    """A small classifier (loss only, run eagerly) with its initial weights (one model, reused).
+    """A small classifier (loss only, run eagerly) with its initial weights and a new optimizer.
 
-    It also seeds Python's, NumPy's and Keras's random generators, so that what a scenario
-    draws does not depend on what ran before it.
+    One model is reused (built once per process); each call resets its weights, gives it a
+    fresh Adam (no moments or step count from an earlier run) and seeds Python's, NumPy's and
+    Keras's random generators, so that a scenario does not depend on what ran before it.
     """
     keras.utils.set_random_seed(0)
     model, initial = _model()
     model.set_weights(initial)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", run_eagerly=True)
     model.stop_training = False
     return model
 

@@ -1,0 +1,47 @@
+"""The grader's plain `tf.data` batches give a callback what NumPy arrays would: hooks, params, logs."""
+
+import math
+
+import keras
+import pytest
+
+from callbacks_course.lab.scenarios import BATCH_SIZE, batches, fresh_model, train_data, val_data
+from callbacks_course.recorder import EventRecorder
+
+pytestmark = pytest.mark.slow
+
+
+class ParamsSeen(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seen = dict(self.params)
+
+
+def _run(as_batches):
+    (x, y), (x_val, y_val) = train_data(160), val_data(96)
+    model, recorder, params = fresh_model(), EventRecorder(), ParamsSeen()
+    if as_batches:
+        model.fit(batches(x, y), epochs=2, shuffle=False, validation_data=batches(x_val, y_val),
+                  callbacks=[recorder, params], verbose=0)
+        model.evaluate(batches(x_val, y_val), callbacks=[recorder], verbose=0)
+        predictions = model.predict(batches(x_val), callbacks=[recorder], verbose=0)
+    else:
+        model.fit(x, y, batch_size=BATCH_SIZE, epochs=2, shuffle=False, validation_data=(x_val, y_val),
+                  callbacks=[recorder, params], verbose=0)
+        model.evaluate(x_val, y_val, batch_size=BATCH_SIZE, callbacks=[recorder], verbose=0)
+        predictions = model.predict(x_val, batch_size=BATCH_SIZE, callbacks=[recorder], verbose=0)
+    return recorder, params.seen, predictions
+
+
+def test_batches_give_callbacks_the_same_calls_params_and_logs_as_arrays():
+    arrays, array_params, array_predictions = _run(as_batches=False)
+    plain, plain_params, plain_predictions = _run(as_batches=True)
+    assert [(e.hook, e.index) for e in plain.events] == [(e.hook, e.index) for e in arrays.events]
+    assert plain_params == array_params == {"verbose": 0, "epochs": 2, "steps": 3}
+    assert len(plain.events) > 30  # three fits' worth of batch hooks, not a trivial run
+    for got, want in zip(plain.events, arrays.events):
+        assert sorted(got.logs or {}) == sorted(want.logs or {}), got.hook
+        for key, value in (want.logs or {}).items():
+            if isinstance(value, float):  # same digits in the same order from the same weights
+                assert math.isclose(got.logs[key], value, rel_tol=1e-4, abs_tol=1e-6), (got.hook, key)
+    assert plain_predictions.shape == array_predictions.shape == (96, 10)
+    assert abs(plain_predictions - array_predictions).max() < 1e-5
