@@ -45,3 +45,20 @@ def test_batches_give_callbacks_the_same_calls_params_and_logs_as_arrays():
                 assert math.isclose(got.logs[key], value, rel_tol=1e-4, abs_tol=1e-6), (got.hook, key)
     assert plain_predictions.shape == array_predictions.shape == (96, 10)
     assert abs(plain_predictions - array_predictions).max() < 1e-5
+
+
+def _losses(model):
+    recorder = EventRecorder(hooks=("on_train_batch_end",))
+    model.fit(batches(*train_data(160)), epochs=2, shuffle=False, callbacks=[recorder], verbose=0)
+    return [e.logs["loss"] for e in recorder.events]
+
+
+def test_fresh_model_does_not_remember_an_earlier_run():
+    first = _losses(fresh_model())
+    tampered = fresh_model()
+    tampered.optimizer.learning_rate.assign(0.5)  # as a callback like ReduceLROnPlateau might
+    assert _losses(tampered) != first
+    again = fresh_model()
+    assert int(again.optimizer.iterations) == 0 and math.isclose(float(again.optimizer.learning_rate), 1e-3, rel_tol=1e-6)
+    assert _losses(again) == first
+    assert list(again.metrics_names) == ["loss"]

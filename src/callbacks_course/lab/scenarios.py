@@ -85,20 +85,23 @@ def _model():
     # sandbox process, where tracing the training step would cost more than the few batches of
     # the check; the callbacks see the same hooks and logs either way.
     model = make_classifier(hidden_units=16, seed=0, metrics=(), run_eagerly=True)
-    return model, model.get_weights()
+    model.optimizer.build(model.trainable_variables)  # Adam's step count, learning rate and moments
+    return model, model.get_weights(), [variable.numpy() for variable in model.optimizer.variables]
 
 
 def fresh_model():
-    """A small classifier (loss only, run eagerly) with its initial weights and a new optimizer.
+    """A small classifier (loss only, run eagerly) with its initial weights and optimizer state.
 
-    One model is reused (built once per process); each call resets its weights, gives it a
-    fresh Adam (no moments or step count from an earlier run) and seeds Python's, NumPy's and
-    Keras's random generators, so that a scenario does not depend on what ran before it.
+    One model is reused (built once per process); each call restores its weights and Adam's
+    state (no moments, step count or changed learning rate from an earlier run) and seeds
+    Python's, NumPy's and Keras's random generators, so that a scenario does not depend on what
+    ran before it.
     """
     keras.utils.set_random_seed(0)
-    model, initial = _model()
-    model.set_weights(initial)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", run_eagerly=True)
+    model, weights, optimizer_state = _model()
+    model.set_weights(weights)
+    for variable, value in zip(model.optimizer.variables, optimizer_state):
+        variable.assign(value)
     model.stop_training = False
     return model
 
