@@ -18,7 +18,7 @@ import shutil
 
 import nbformat
 
-from .notebooks import Layout, role, student_answers
+from .notebooks import Layout, graded_copy, student_answers
 
 QUIZ, LAB = "callbacks_quiz", "callbacks_lab"
 
@@ -63,16 +63,11 @@ def build(course, folder):
     lab_points = Layout.read(course.solutions / LAB / f"{LAB}.ipynb").tests
     classes[LAB] = _lab_class(_answers(course, LAB), lab_points)
     for assignment, students in classes.items():
-        released = course.quizzes / assignment / f"{assignment}.ipynb"
+        released = nbformat.read(str(course.quizzes / assignment / f"{assignment}.ipynb"), as_version=4)
         for student, (answers, score) in students.items():
-            nb = nbformat.read(str(released), as_version=4)
-            for cell in nb.cells:
-                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if role(cell) == "answer" and grade_id in answers:
-                    cell.source = answers[grade_id]
             path = folder / student / assignment / f"{assignment}.ipynb"
             path.parent.mkdir(parents=True)
-            nbformat.write(nb, str(path))
+            nbformat.write(graded_copy(released, answers), str(path))
             expected[student, assignment] = float(score)
     return expected
 

@@ -59,17 +59,14 @@ FLOOR = textwrap.dedent("""
 def _make_copies(assignment, folder, copies):
     import nbformat
 
-    from autograde.notebooks import role, student_answers
+    from autograde.notebooks import graded_copy, student_answers
 
     reference = student_answers(nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"),
                                               as_version=4))
+    nb = graded_copy(nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4),
+                     reference)
     paths = []
     for n in range(copies):
-        nb = nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4)
-        for cell in nb.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if role(cell) == "answer" and grade_id in reference:
-                cell.source = reference[grade_id]
         path = folder / f"student{n:02d}" / assignment / f"{assignment}.ipynb"
         path.parent.mkdir(parents=True)
         nbformat.write(nb, str(path))

@@ -5,7 +5,6 @@ independently, so one submission carries a wrong (or differently written correct
 every exercise at once. Scores are asserted exactly, item by item.
 """
 
-import copy
 import csv
 import pathlib
 import subprocess
@@ -14,6 +13,7 @@ import sys
 import nbformat
 import pytest
 
+from autograde.notebooks import graded_copy
 from lab_answers import CORRECT, SOURCE, WRONG, nbgrader_meta, reference_answers
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -65,13 +65,8 @@ def variant_cases():
 
 
 def _write_submission(folder, released, answers):
-    nb = copy.deepcopy(released)
-    for cell in nb.cells:
-        grade_id = _nbgrader(cell).get("grade_id")
-        if _nbgrader(cell).get("solution") and grade_id in answers:
-            cell.source = answers[grade_id]
     folder.mkdir(parents=True)
-    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    nbformat.write(graded_copy(released, answers), folder / f"{ASSIGNMENT}.ipynb")
 
 
 @pytest.fixture(scope="module")
