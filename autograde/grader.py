@@ -96,6 +96,7 @@ class _Prepared:
         self.items = {}   # grade_id -> row dict for items decided without a sandbox
         self.tasks = []   # [{grade_id, setup, answers}]
         self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
+        self.points = {}  # grade_id -> points of its test cell
         items = course.items(sub.assignment)
         parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment)]
         for notebook in course.notebooks(sub.assignment):
@@ -117,6 +118,7 @@ class _Prepared:
                         problem, status = f"{notebook}.ipynb: {exc}", "unreadable"
             if problem:
                 parts.append(f"problem:{problem}")
+            self.points.update(source.tests)
             for grade_id, points in source.tests.items():
                 row = {"max_score": points, "score": 0.0}
                 if problem:
@@ -279,13 +281,9 @@ class Grader:
     def _record(self, prep, outcomes, expected):
         items = self.course.items(prep.sub.assignment)
         rows = dict(prep.items)
-        points = {}
-        for notebook in self.course.notebooks(prep.sub.assignment):
-            path = self.course.solutions / prep.sub.assignment / f"{notebook}.ipynb"
-            points.update(Layout.read(path).tests)
         for grade_id, outcome in outcomes.items():
             exp = expected.get((prep.sub.assignment, grade_id))
-            rows[grade_id] = _score(items[grade_id], points[grade_id], outcome, exp)
+            rows[grade_id] = _score(items[grade_id], prep.points[grade_id], outcome, exp)
         # an instructor-side failure is not cached: the next run grades this submission again
         key = None if any(row.pop("retry", False) for row in rows.values()) else prep.key
         record = {"key": key, "student": prep.sub.student, "assignment": prep.sub.assignment,
