@@ -136,14 +136,14 @@ def _replay(callback, scenario):
     Used for Keras's own `EarlyStopping` (mode="min" never looks at the model beyond its
     weights and `stop_training`): the model's weights at the end of epoch e are tagged e.
     """
-    model = EpochTaggedModel()
+    model, curves = EpochTaggedModel(), _curves(scenario)
     callback.set_model(model)
     callback.on_train_begin()
     epochs_run = 0
     for epoch in range(len(scenario.val_loss)):
         model.weights = epoch
         epochs_run = epoch + 1
-        callback.on_epoch_end(epoch, {key: float(values[epoch]) for key, values in _curves(scenario).items()})
+        callback.on_epoch_end(epoch, {key: float(values[epoch]) for key, values in curves.items()})
         if model.stop_training:
             break
     callback.on_train_end()
