@@ -34,7 +34,7 @@ import types
 
 from callbacks_course.grading import GradingError
 
-from . import landlock
+from callbacks_course.grading import landlock
 
 MEMORY_MB = 2048
 OUTPUT_LIMIT_BYTES = 256 * 2**20

@@ -1,0 +1,346 @@
+"""Where student code runs while grading: a bubblewrap sandbox, one cgroup per item, nothing shared.
+
+The grading worker (trusted: it trains the models and runs the checks) starts one `Jail`: a
+pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unprivileged user
+(`nobody`), in new user, pid, network, IPC, UTS and mount namespaces: no network of any kind, a
+minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
+read-only views of the Python installation, the virtualenv and the course package (nothing
+else: no answer keys, no `/etc/shadow`, no other student's files). For each item the zygote
+forks a child, which the worker moves into its own memory and pids cgroups before it receives
+the student's cells; when the item ends, every process in those cgroups is killed and the
+child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
+bounded messages only.
+
+Python on the grading machine may live in a folder other users cannot enter (e.g. under
+`/root`): as root, the worker mounts the folders it needs onto world-readable mount points in a
+private mount namespace before dropping to `nobody`, so the sandbox sees them at their usual paths.
+
+Missing pieces degrade with a one-line warning (see `Jail.warnings`): without cgroups, memory is
+limited per process (RLIMIT_AS) and processes per user; without bubblewrap, the zygote runs as a
+plain process (as `nobody` when it can read Python, with Landlock), which still keeps student code
+out of the worker's process.
+
+Example:
+
+```python
+with Jail(memory_mb=2048) as jail:
+    outcome = jail.run(job, timeout=60, collect=lambda student: student.value("q01"))
+```
+"""
+
+import json
+import os
+import pwd
+import shlex
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+from callbacks_course.grading import GradingError, wire
+from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
+
+PIDS = 64
+WORK_MB = 256
+START_TIMEOUT = 300
+_CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+class JailError(RuntimeError):
+    """The jail could not start or stopped answering (never the student's doing)."""
+
+
+class Cgroups:
+    """One memory and one pids cgroup (v1) for the items of one worker, emptied after each item.
+
+    Args:
+        name: the cgroups' folder name.
+        memory_mb: memory of all the item's processes together (shared mappings and tmpfs files too).
+        pids: processes and threads of the item together.
+    """
+
+    def __init__(self, name, memory_mb, pids=PIDS):
+        self.dirs = [os.path.join(_CGROUP_ROOT, "memory", name), os.path.join(_CGROUP_ROOT, "pids", name)]
+        for folder in self.dirs:
+            os.makedirs(folder, exist_ok=True)
+        limit = str(memory_mb * 2**20)
+        self._write("memory", "memory.limit_in_bytes", limit)
+        if os.path.exists(os.path.join(self.dirs[0], "memory.memsw.limit_in_bytes")):
+            self._write("memory", "memory.memsw.limit_in_bytes", limit)
+        self._write("pids", "pids.max", str(pids))
+
+    @classmethod
+    def available(cls):
+        return os.geteuid() == 0 and all(os.access(os.path.join(_CGROUP_ROOT, c, "cgroup.procs"), os.W_OK)
+                                         for c in ("memory", "pids"))
+
+    def _write(self, controller, name, value):
+        folder = self.dirs[0] if controller == "memory" else self.dirs[1]
+        with open(os.path.join(folder, name), "w") as handle:
+            handle.write(value)
+
+    def add(self, pid):
+        for folder in self.dirs:
+            with open(os.path.join(folder, "cgroup.procs"), "w") as handle:
+                handle.write(str(pid))
+
+    def pids(self):
+        found = set()
+        for folder in self.dirs:
+            with open(os.path.join(folder, "cgroup.procs")) as handle:
+                found.update(int(line) for line in handle if line.strip())
+        return found
+
+    def kill_all(self):
+        """SIGKILL every process of the cgroups until none is left (forks cannot outrun pids.max)."""
+        for _ in range(1000):
+            pids = self.pids()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.005)
+        raise JailError("processes of an item could not be killed")
+
+    def remove(self):
+        self.kill_all()
+        for folder in self.dirs:
+            for _ in range(100):
+                try:
+                    os.rmdir(folder)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)
+
+
+def _read_only_sources():
+    """Folders the sandbox needs, read-only: the Python installation, the virtualenv, the package."""
+    import callbacks_course
+
+    package_parent = os.path.dirname(os.path.dirname(os.path.realpath(callbacks_course.__file__)))
+    folders = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), package_parent}
+    for entry in sys.path:  # site-packages outside the prefixes (e.g. a user site)
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            folders.add(os.path.realpath(entry))
+    folders = sorted(folders)
+    return [f for f in folders if not any(f != o and f.startswith(o + os.sep) for o in folders)]
+
+
+def _nobody():
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def _zygote(python, fd):
+    return [python, "-P", "-m", "callbacks_course.grading.zygote", str(fd)]
+
+
+def _bwrap_command(python, fd, sources, staged, uid):
+    command = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+               "--new-session", "--clearenv", "--uid", str(uid), "--gid", str(uid)]
+    for name, value in (("HOME", "/work"), ("PATH", "/usr/bin:/bin"), ("TMPDIR", "/work"), ("LANG", "C.UTF-8"),
+                        ("MPLBACKEND", "Agg"), ("MPLCONFIGDIR", "/work"), ("TF_CPP_MIN_LOG_LEVEL", "3"),
+                        ("CALLBACKS_COURSE_OFFLINE", "1"), ("PYTHONDONTWRITEBYTECODE", "1")):
+        command += ["--setenv", name, value]
+    command += ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
+    for path in ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime"):
+        if os.path.exists(path):
+            command += ["--ro-bind", path, path]
+    command += ["--dev", "/dev", "--proc", "/proc", "--size", str(WORK_MB * 2**20), "--tmpfs", "/work",
+                "--chdir", "/"]
+    for source, view in zip(sources, staged):
+        command += ["--ro-bind", view, source]
+    return command + _zygote(python, fd)
+
+
+class Jail:
+    """The confined process of one grading worker (see the module docstring).
+
+    Args:
+        memory_mb: memory of one item's processes together.
+        confine: False runs the zygote as a plain child process (tests of the engine's bookkeeping).
+    """
+
+    def __init__(self, memory_mb=2048, confine=True):
+        self.memory_mb, self.confine = memory_mb, confine
+        self.warnings = []
+        self._items = 0
+        self._stage = None
+        self.cgroups = None
+        if confine and Cgroups.available():
+            self.cgroups = Cgroups(f"autograde-{os.getpid()}", memory_mb)
+        elif confine:
+            self.warnings.append("cgroups (v1 memory and pids) are not writable here: memory is limited per "
+                                 "process and the number of processes per user, so an item's children together "
+                                 "may use more")
+        self.bwrap = confine and shutil.which("bwrap") is not None
+        if confine and not self.bwrap:
+            self.warnings.append("bubblewrap (bwrap) is not installed: student code runs in a plain child process "
+                                 "(no namespaces: it can see the machine's files its user may read and the network)")
+        self._start()
+
+    def _start(self):
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        python = os.path.join(sys.prefix, "bin", "python")
+        sources = _read_only_sources()
+        env, fd = None, child.fileno()
+        if self.bwrap:
+            uid = _nobody()[0]
+            if os.geteuid() == 0:
+                if self._stage is None:
+                    self._stage = tempfile.mkdtemp(prefix="autograde-stage-")
+                    os.chmod(self._stage, 0o755)
+                staged = [os.path.join(self._stage, str(n)) for n, _ in enumerate(sources)]
+                for folder in staged:
+                    os.makedirs(folder, 0o755, exist_ok=True)
+                mounts = " && ".join(f"mount --bind {shlex.quote(s)} {shlex.quote(v)}" for s, v in zip(sources, staged))
+                inner = _bwrap_command(python, fd, sources, staged, uid)
+                drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
+                command = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                           f"{mounts} && exec {shlex.join(drop + inner)}"]
+            else:
+                command = _bwrap_command(python, fd, sources, sources, os.geteuid())
+        else:
+            command = _zygote(python, fd)
+            env = {"HOME": tempfile.mkdtemp(prefix="autograde-jail-"), "PATH": "/usr/bin:/bin",
+                   "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "CALLBACKS_COURSE_OFFLINE": "1",
+                   "PYTHONPATH": os.pathsep.join(sources)}
+        self.proc = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd="/",
+                                     start_new_session=True)
+        child.close()
+        self.control = parent
+        self.control.settimeout(START_TIMEOUT)
+        try:
+            ready = self.control.recv(16)
+        except OSError:
+            ready = b""
+        if ready != b"ready\n":
+            self._stop()
+            raise JailError("the grading sandbox did not start (bubblewrap, Python or the course package "
+                            "is not usable by an unprivileged user here)")
+
+    def _restart(self):
+        self._stop()
+        self._start()
+
+    def run(self, job, timeout, collect, forbid=()):
+        """Run the student's cells of `job`, then `collect(Student)` here; return the outcome dict.
+
+        Args:
+            job: {"setup": [(name, source)], "answers": [(cell_id, source)]}.
+            timeout: seconds for the whole item (the student's code and the grader's runs).
+            collect: the check, `collect(student) -> JSON-able observations`.
+            forbid: dotted names of Keras classes the student's code must not use.
+
+        Returns:
+            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}.
+        """
+        for attempt in (0, 1):
+            try:
+                sock, item = self._fork()
+                break
+            except (OSError, JailError):
+                if attempt:
+                    raise
+                self._restart()
+        deadline = time.monotonic() + timeout
+        channel = StreamChannel(sock, deadline, timeout)
+        try:
+            channel.send({"setup": [list(cell) for cell in job.get("setup", ())],
+                          "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid)})
+            ran = channel.receive()
+            if "status" in ran:
+                status = "error" if ran.get("status") == "error" else "setup"
+                return {"status": "error", "observed": None, "message": str(ran.get("message"))[:2000],
+                        **({"retry": True} if status == "setup" else {})}
+            observed = collect(Student(channel))
+            return {"status": "ok", "observed": json.loads(json.dumps(observed)), "message": ""}
+        except ItemAborted as aborted:
+            return {"status": aborted.status, "observed": None, "message": aborted.message}
+        except GradingError as error:
+            return {"status": "fail", "observed": None, "message": str(error)[:2000]}
+        except StudentError as error:
+            return {"status": "error", "observed": None, "message": f"your code raised {error}"}
+        finally:
+            self._end(sock, item)
+
+    def _fork(self):
+        self._items += 1
+        item = self._items
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        mine.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        try:
+            socket.send_fds(self.control, [json.dumps({"op": "fork", "item": item}).encode()], [theirs.fileno()])
+        finally:
+            theirs.close()
+        mine.settimeout(START_TIMEOUT)
+        data, ancillary, _, _ = mine.recvmsg(5, socket.CMSG_SPACE(12))
+        pid = next((struct.unpack("3i", payload)[0] for level, kind, payload in ancillary
+                    if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS), None)
+        if data != b"hello" or not pid:
+            mine.close()
+            raise JailError("the grading sandbox did not fork an item")
+        if self.cgroups:
+            self.cgroups.add(pid)
+        else:
+            self._fallback_pid = pid
+        return mine, item
+
+    def _end(self, sock, item):
+        sock.close()
+        if self.cgroups:
+            self.cgroups.kill_all()
+        else:
+            for target in (-self._fallback_pid, self._fallback_pid):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        try:
+            self.control.sendall(json.dumps({"op": "clean", "item": item}).encode())
+            self.control.settimeout(60)
+            if self.control.recv(16) != b"clean\n":
+                raise JailError("no answer")
+        except (OSError, JailError):
+            self._restart()  # the zygote died or hangs (a student's process may have signalled it)
+
+    def _stop(self):
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                proc.kill()
+            proc.wait()
+        if getattr(self, "control", None) is not None:
+            self.control.close()
+        if self.cgroups:
+            self.cgroups.kill_all()
+
+    def close(self):
+        """Stop the zygote and everything it started; remove the cgroups and mount points."""
+        self._stop()
+        if self.cgroups:
+            self.cgroups.remove()
+        if self._stage:
+            shutil.rmtree(self._stage, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -1,0 +1,162 @@
+"""The student's confined process while grading: a pristine parent, and one forked child per item.
+
+Started by the grading worker inside its sandbox (see `autograde/jail.py`) as
+`python -P -m callbacks_course.grading.zygote`, with a control socket's fd number as its argument. It imports what
+student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the course
+package), makes itself non-dumpable, then waits. It never sees a submission: for each item the
+worker sends it a fresh socket, it forks a child and forgets it. Only the child receives the
+notebook's cells, runs them, and answers the grader's requests (`StudentServer`). Nothing of
+one item's child survives into the next.
+
+Control messages (JSON, with the item socket as an SCM_RIGHTS fd): `{"op": "fork", "item": N}`,
+`{"op": "clean", "item": N}` (reap the child, delete its folder).
+"""
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+
+_PR_SET_DUMPABLE = 4
+FILE_LIMIT = 64 * 2**20
+OPEN_FILES = 256
+
+
+def _preload():
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import imageio.v2  # noqa: F401
+    import keras  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    import PIL.Image  # noqa: F401
+    import tensorflow  # noqa: F401
+
+    import callbacks_course.lab  # noqa: F401  (the notebooks' setup cells import it)
+    from callbacks_course.grading import student_side  # noqa: F401
+
+
+def _receive(sock):
+    size = int.from_bytes(_exactly(sock, 4), "big")
+    from callbacks_course.grading import wire
+
+    if size > wire.MAX_MESSAGE:
+        raise ValueError("message too large")
+    return wire.unpack(_exactly(sock, size))
+
+
+def _exactly(sock, size):
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def _confine(workdir):
+    """Limits of the item's child: no core files, bounded files and descriptors, Landlock on top."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
+    landlock = _landlock()
+    if landlock is not None and landlock.abi() >= 1:
+        landlock.restrict(read=["/"], write=[workdir])
+
+
+def _landlock():
+    """The engine's Landlock module when the sandbox can see it (a further layer, not the first)."""
+    try:
+        from callbacks_course.grading import landlock
+    except ImportError:
+        return None
+    return landlock
+
+
+def _child(sock, item):
+    from callbacks_course.grading import wire
+    from callbacks_course.grading.student_side import StudentServer, forbid, run_cells
+
+    os.setsid()
+    workdir = os.path.join(os.environ.get("HOME", "/tmp"), f"item-{item}")
+    os.mkdir(workdir, 0o700)
+    os.chdir(workdir)
+    os.environ.update(TMPDIR=workdir, MPLCONFIGDIR=workdir)
+    _confine(workdir)
+    sock.sendall(b"hello")  # the worker reads this process's pid from the socket's credentials
+
+    def send(message):
+        sock.sendall(wire.pack(message))
+
+    def ask(request):
+        send(request)
+        return _receive(sock)
+
+    job = _receive(sock)
+    forbid(job.get("forbid", ()))
+    namespace = {}
+    failed = run_cells(namespace, job.get("setup", ()), job.get("answers", ()))
+    send({"status": failed[0], "message": failed[1]} if failed else {"ran": True})
+    server = StudentServer(namespace, ask)
+    while True:
+        send(server.handle(_receive(sock)))
+
+
+def main():
+    _preload()
+    ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    control = socket.socket(fileno=int(sys.argv[1]))
+    control.sendall(b"ready\n")
+    children = {}
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 4096, 1)
+        if not message:
+            return
+        request = json.loads(message)
+        item = int(request["item"])
+        if request["op"] == "fork":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                code = 1
+                try:
+                    _child(socket.socket(fileno=fds[0]), item)
+                except (EOFError, ConnectionError):
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(fds[0])
+            children[item] = pid
+        elif request["op"] == "clean":
+            _clean(children.pop(item, None), item)
+            control.sendall(b"clean\n")
+
+
+def _clean(pid, item):
+    """Reap the item's child and delete its folder (with `rm`, which walks any depth)."""
+    if pid:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            break
+    folder = os.path.join(os.environ.get("HOME", "/tmp"), f"item-{item}")
+    if os.path.lexists(folder):
+        subprocess.run(["rm", "-rf", "--one-file-system", folder], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
