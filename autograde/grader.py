@@ -1,10 +1,11 @@
-"""`grade`: autograde a folder of submissions through nbgrader, one sandbox per item.
+"""`grade`: autograde a folder of submissions through nbgrader; student code runs confined, per item.
 
 Steps per submission (`SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb`):
 
 1. read each notebook safely (never modifying it) and take the student's answer cells;
-2. unless a cached result matches, grade every item in a sandbox on a worker (in parallel
-   with `jobs` workers) and score it here, in the trusted process;
+2. unless a cached result matches, grade every item on a worker (in parallel with `jobs`
+   workers), whose check drives the student's code in a confined process, and score it here,
+   in the trusted process;
 3. nbgrader autogrades a clean copy (the released notebook with the student's answers), its
    `ApplyResults` preprocessor writing each test cell's outcome, then writes feedback HTML;
 4. scores are read back from nbgrader's gradebook into `grades.csv` and `items.csv`.
@@ -237,7 +238,8 @@ class Grader:
         needs = sorted({(p.sub.assignment, t["grade_id"]) for p in todo for t in p.tasks})
         for assignment in sorted({a for a, _ in needs}):
             items = self.course.items(assignment)
-            pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout)) for g, i in items.items()})
+            pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout), tuple(i.forbid))
+                                   for g, i in items.items()})
         for warning in pool.warnings:
             print(f"autograde: warning: {warning}", file=sys.stderr)
         expected = {}

@@ -1,16 +1,17 @@
-"""The grading worker ("zygote"): imports TensorFlow and the checks once, forks a sandbox per item.
+"""The grading worker: trusted, long-lived, TensorFlow warm; runs every check, never student code.
 
 Started by `WorkerPool` as `python -m autograde.worker`. It speaks JSON lines: requests on
 stdin, replies on the original stdout (library prints go to stderr). The check callables
-arrive pickled from the trusted main process; nothing is ever unpickled from a child. The
-assignment registries (with their answer keys) are not imported here unless a check function
-lives in one; `score` always runs in the main process.
+arrive pickled from the trusted main process; nothing is ever unpickled from student code. The
+worker runs the reference runs (`expect`) and the checks (`collect`) itself; the student's code
+runs in the worker's `Jail` (autograde/jail.py), a separate confined process, reached only
+through `callbacks_course.grading.remote.Student`. `score` always runs in the main process.
 
 Example:
 
 ```python
 with WorkerPool(jobs=2, sys_path=[...]) as pool:
-    pool.load("sample", {"ex1_add": (collect, None, 60.0)})
+    pool.load("sample", {"ex1_add": (collect, None, 60.0, ())})
     for task, reply in pool.run([{"op": "grade", ...}]):
         ...
 ```
@@ -24,6 +25,20 @@ import selectors
 import subprocess
 import sys
 
+MESSAGE_LIMIT = 2000
+
+
+def _reference(expect):
+    """Run a reference run here (no student code is involved); its outcome as a dict."""
+    from callbacks_course.grading import GradingError
+
+    try:
+        return {"status": "ok", "observed": json.loads(json.dumps(expect())), "message": ""}
+    except GradingError as error:
+        return {"status": "fail", "observed": None, "message": str(error)[:MESSAGE_LIMIT]}
+    except Exception as error:
+        return {"status": "error", "observed": None, "message": f"{type(error).__name__}: {error}"[:MESSAGE_LIMIT]}
+
 
 def _serve(channel):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -31,47 +46,38 @@ def _serve(channel):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401  (imported once here, not in every child)
-    import numpy  # noqa: F401
-    import keras  # noqa: F401
-    import tensorflow  # noqa: F401
+    import tensorflow
 
-    from callbacks_course.grading.landlock import become_subreaper
-    from .sandbox import Confinement, Guard, reap_orphans, run_item
+    from .jail import Jail
 
-    become_subreaper()
-
-    items, guard, confinement = {}, None, None
+    items, jail = {}, None
     for line in sys.stdin:
         request = json.loads(line)
         op = request["op"]
         if op == "configure":
             if request.get("threads"):  # several workers share the cores: no oversubscription
                 tensorflow.config.threading.set_intra_op_parallelism_threads(request["threads"])
-            confinement = Confinement(enabled=request["confine"], memory_mb=request["memory_mb"])
-            reply = {"warnings": confinement.warnings}
+            jail = Jail(memory_mb=request["memory_mb"], confine=request["confine"])
+            reply = {"warnings": jail.warnings}
         elif op == "load":
             items[request["assignment"]] = pickle.loads(base64.b64decode(request["payload"]))
-            modules = {getattr(f, "__module__", None) or getattr(getattr(f, "func", None), "__module__", "")
-                       for spec in items[request["assignment"]].values() for f in spec[:2] if f}
-            guard = Guard.take(extra_modules=tuple(m for m in modules if m))
             reply = {"loaded": sorted(items[request["assignment"]])}
         elif op == "expect":
-            collect, expect, timeout = items[request["assignment"]][request["item"]]
-            reply = run_item({"answers": None, "collect": expect}, timeout, guard, confinement)
-            reap_orphans()
+            _, expect, _, _ = items[request["assignment"]][request["item"]]
+            reply = _reference(expect)
         elif op == "grade":
             specs = items[request["assignment"]]
             reply = {"results": {}}
             for item in request["items"]:
-                collect, _, timeout = specs[item["grade_id"]]
-                job = {"setup": item["setup"], "answers": item["answers"], "collect": collect}
-                reply["results"][item["grade_id"]] = run_item(job, timeout, guard, confinement)
-                reap_orphans()
+                collect, _, timeout, forbid = specs[item["grade_id"]]
+                job = {"setup": item["setup"], "answers": item["answers"]}
+                reply["results"][item["grade_id"]] = jail.run(job, timeout, collect, forbid)
         else:
             reply = {"error": f"unknown op {op}"}
         channel.write(json.dumps(reply) + "\n")
         channel.flush()
+    if jail is not None:
+        jail.close()
 
 
 def main():
@@ -92,8 +98,8 @@ class WorkerPool:
         jobs: number of workers (parallel sandboxes).
         sys_path: folders the workers need on their import path (the repo, the registry folder).
         log_path: file receiving the workers' stderr (TensorFlow's chatter).
-        confine: lock children down (Landlock, privileges); tests may turn it off.
-        memory_mb: memory (data segment) limit per sandboxed child.
+        confine: run student code in bubblewrap with cgroups (see autograde/jail.py); tests may turn it off.
+        memory_mb: memory of one item's student processes together.
     """
 
     def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048):
@@ -123,8 +129,8 @@ class WorkerPool:
                 self.warnings = self._receive(proc)["warnings"]
 
     def _replace(self, proc):
-        """A fresh worker in place of `proc`, which died (it is never the student's doing: sandboxes
-        cannot signal it), loaded with every assignment."""
+        """A fresh worker in place of `proc`, which died (never the student's doing: student code runs
+        as another user in other namespaces), loaded with every assignment."""
         proc.kill()
         proc.wait()
         fresh = self._spawn()
@@ -152,7 +158,7 @@ class WorkerPool:
         return [self._receive(proc) for proc in self.procs]
 
     def load(self, assignment, specs):
-        """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout)}."""
+        """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout, forbid)}."""
         payload = base64.b64encode(pickle.dumps(specs)).decode()
         self._loads.append({"op": "load", "assignment": assignment, "payload": payload})
         self._broadcast(self._loads[-1])

@@ -2,7 +2,7 @@
 
 The key lives in `autograde/keys/callbacks_quiz.json` (the test suite proves every option of it
 against the installed Keras, see tests/quiz/). It is read here, in the trusted grading process,
-only when a score is computed; the sandbox runs `callbacks_course.quiz.collect_answer`, which
+only when a score is computed; the worker runs `callbacks_course.quiz.collect_answer` (the answer arrives as data), which
 knows no key.
 """
 

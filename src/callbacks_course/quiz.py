@@ -117,14 +117,15 @@ def tally(chosen, key):
     return verdict + ("; some right options are not chosen." if missing else ".")
 
 
-def collect_answer(name, namespace):
-    """The grader's view of one answer: the sorted letters of variable `name` in the student's namespace.
+def collect_answer(name, student):
+    """The grader's view of one answer: the sorted letters of the student's variable `name`.
 
-    Runs in the grading sandbox (see `callbacks_course.grading`); a missing variable is a blank.
+    Runs in the trusted grading worker (see `callbacks_course.grading`); the value arrives as
+    data from the student's process. A missing variable is a blank.
 
     Args:
         name: the answer variable, e.g. `"q07"`.
-        namespace: the globals after the student's answer cell ran.
+        student: a `callbacks_course.grading.remote.Student`.
 
     Returns:
         A sorted list of letters (empty for a blank).
@@ -135,12 +136,12 @@ def collect_answer(name, namespace):
     Example:
 
     ```python
-    collect_answer("q07", {"q07": "b, a"})  # ['A', 'B']
+    collect_answer("q07", Student.local({"q07": "b, a"}))  # ['A', 'B']
     ```
     """
     from callbacks_course.grading import GradingError
 
     try:
-        return sorted(normalize_answer(namespace.get(name)))
+        return sorted(normalize_answer(student.value(name, None)))
     except ValueError as error:
         raise GradingError(f"{name}: {error}") from None

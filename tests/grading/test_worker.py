@@ -19,7 +19,7 @@ def test_a_dead_worker_is_replaced(tmp_path):
     items = course.items("sample")
     pool = WorkerPool(1, course.sys_path(), confine=True)
     try:
-        pool.load("sample", {g: (i.collect, i.expect, 30.0) for g, i in items.items()})
+        pool.load("sample", {g: (i.collect, i.expect, 30.0, ()) for g, i in items.items()})
         victim = pool.procs[0]
         slow = {"op": "grade", "assignment": "sample",
                 "items": [{"grade_id": "ex1_basic", "setup": [], "answers": [["ex1", "import time\ntime.sleep(20)"]]}]}

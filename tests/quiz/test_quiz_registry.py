@@ -6,6 +6,7 @@ import nbformat
 import pytest
 from autograde.course import Course
 from callbacks_course.grading import GradingError
+from callbacks_course.grading.remote import Student
 from callbacks_course.quiz import collect_answer
 from quiz_experiments import ROOT
 
@@ -32,12 +33,12 @@ def test_the_sandbox_side_knows_no_key(registry):
 
 
 def test_collect_reads_and_normalises_the_variable():
-    assert collect_answer("q07", {"q07": "b, a"}) == ["A", "B"]
-    assert collect_answer("q07", {"q07": ("D",)}) == ["D"]
-    assert collect_answer("q07", {}) == []
-    assert collect_answer("q07", {"q07": set()}) == []
+    assert collect_answer("q07", Student.local({"q07": "b, a"})) == ["A", "B"]
+    assert collect_answer("q07", Student.local({"q07": ("D",)})) == ["D"]
+    assert collect_answer("q07", Student.local({})) == []
+    assert collect_answer("q07", Student.local({"q07": set()})) == []
     with pytest.raises(GradingError, match=r"^q07: 'E' is not an option\. Expected a set of option letters"):
-        collect_answer("q07", {"q07": ["A", "E"]})
+        collect_answer("q07", Student.local({"q07": ["A", "E"]}))
 
 
 @pytest.mark.parametrize("observed, fraction, message", [

@@ -2,14 +2,16 @@
 
 A graded item is one nbgrader test cell (its `grade_id`). The engine grades it in three steps:
 
-1. `expect()` (optional) runs once per grading run in a clean sandboxed process, with no
+1. `expect()` (optional) runs once per grading run in the trusted grading worker, with no
    student code: a reference run (for example Keras's own `EarlyStopping`). Returns plain
    JSON-able data.
-2. In a fresh sandboxed process per student and item: the source notebook's locked setup
-   cells run, then the student's answer cells named in `answer_cells`, then
-   `collect(namespace)` observes what the student's code does (a real training run, the files
-   it writes, ...) and returns plain JSON-able observations. Raise `GradingError` with a
-   teaching message when the answer cannot be graded ("BatchTimer is not defined").
+2. Per student and item, in a fresh confined process forked for it: the source notebook's
+   locked setup cells run, then the student's answer cells named in `answer_cells`. Then
+   `collect(student)` runs in the trusted worker: it observes what the student's code does
+   through `remote.Student` (the student's answers as data, their callbacks driven through a
+   real training run of the worker's own) and returns plain JSON-able observations. Raise
+   `GradingError` with a teaching message when the answer cannot be graded ("BatchTimer is not
+   defined").
 3. `score(observed, expected)` runs in the trusted grading process and returns a `Result`.
 
 Example:
@@ -58,11 +60,15 @@ class Item:
     Args:
         grade_id: the nbgrader grade_id of the test cell.
         answer_cells: grade_ids of the solution cells whose student code this item runs.
-        collect: `collect(namespace) -> observations`, run in the student's sandbox.
+        collect: `collect(student) -> observations`, run in the trusted worker with a
+            `remote.Student` on the student's confined process.
         score: `score(observations, expected) -> Result`, run in the trusted process.
-        expect: `expect() -> expected`, run once per grading run in a clean sandbox; None
+        expect: `expect() -> expected`, run once per grading run in the trusted worker; None
             when `score` needs no reference run (`expected` is then None).
-        timeout: seconds the student's sandbox may take before the item scores 0.
+        timeout: seconds the whole item (student code and the check's runs) may take before it
+            scores 0.
+        forbid: dotted names of Keras classes the student's code must not use (their methods
+            raise in the student's process), e.g. `("keras.callbacks.EarlyStopping",)`.
     """
 
     grade_id: str
@@ -71,3 +77,4 @@ class Item:
     score: Callable[[Any, Any], Result]
     expect: Optional[Callable[[], Any]] = None
     timeout: float = 60.0
+    forbid: tuple = ()

@@ -188,6 +188,11 @@ class StreamChannel:
             self.send(serve_facade(reply))
 
 
+_REPLIES = {"value": {"value", "missing"}, "call": {"value", "missing"}, "get": {"value", "missing"},
+            "read_file": {"value", "missing"}, "figures": {"value"}, "new": {"handle", "hooks", "type", "missing"},
+            "params": set(), "model": set(), "hook": {"stop_training", "logs"}}
+
+
 class Student:
     """The grader's handle on one student's code (see the module docstring).
 
@@ -211,6 +216,8 @@ class Student:
             GradingError: the request was refused (a missing name, a value over the limits).
         """
         reply = self.channel.request(message, lambda request: serve_model(model, request))
+        if not set(reply) <= _REPLIES[message["op"]] | {"error", "refused"}:
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         if "error" in reply:
             raise StudentError(_text(reply["error"]))
         if "refused" in reply:
@@ -225,10 +232,14 @@ class Student:
             what = "" if reply["missing"] is True else f" ({_text(reply['missing'])})"
             raise GradingError(f"`{name}` is not available{what}: run your answer cell, keep the name `{name}`, "
                                f"and make it a {kind}.")
+        if "value" not in reply and "handle" not in reply:
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
 
-    def value(self, name):
-        """The student's global `name` as data; GradingError when it is not defined."""
+    def value(self, name, *default):
+        """The student's global `name` as data; `default` (if given) or GradingError when not defined."""
         reply = self.request({"op": "value", "name": name})
+        if "missing" in reply and default:
+            return default[0]
         self._missing(name, reply, "value")
         return reply["value"]
 
@@ -244,7 +255,11 @@ class Student:
         reply = self.request({"op": "new", "name": name, "args": wire.encode(list(args)),
                               "kwargs": wire.encode(kwargs)})
         self._missing(name, reply, "class that subclasses `keras.callbacks.Callback`")
-        return RemoteCallback(self, reply["handle"], reply.get("hooks", ()), _text(reply.get("type", name)))
+        hooks = reply.get("hooks")
+        if type(reply.get("handle")) is not int or not isinstance(hooks, list):
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        return RemoteCallback(self, reply["handle"], [h for h in hooks if isinstance(h, str)],
+                              _text(reply.get("type", name)))
 
     def read_file(self, path):
         """The bytes of a file the student's code wrote, or None when it does not exist."""

@@ -1,0 +1,212 @@
+"""Attacks on the place where student code runs while grading (autograde/jail.py), one per item.
+
+Each case is an answer cell a hostile student could write after reading our source; one Jail
+(the grading worker's) runs them in turn, with honest items in between that must still be
+graded exactly. The facts the attacks gather travel back as the student's own data (`value`).
+"""
+
+import os
+import pathlib
+import time
+
+import pytest
+
+from autograde.jail import Jail
+
+pytestmark = pytest.mark.slow
+
+KEY_FILE = pathlib.Path(__file__).resolve().parents[2] / "autograde" / "keys" / "callbacks_quiz.json"
+HONEST = "def add(a, b):\n    return a + b"
+MARKER = "autograde-jail-daemon-marker"
+
+
+def _facts(student):
+    return student.value("facts")
+
+
+def _add(student):
+    return [student.call("add", 1, 2), student.call("add", -1, 1)]
+
+
+@pytest.fixture(scope="module")
+def jail():
+    with Jail(memory_mb=1024) as jail:
+        assert jail.warnings == [], "this machine has bubblewrap and cgroups v1: no fallback expected"
+        yield jail
+
+
+def run(jail, source, collect=_add, timeout=30, forbid=()):
+    return jail.run({"setup": [("setup", "import keras\nimport numpy as np")], "answers": [("ex1", source)]},
+                    timeout, collect, forbid)
+
+
+def honest(jail):
+    assert run(jail, HONEST) == {"status": "ok", "observed": [3, 0], "message": ""}
+
+
+def test_an_honest_answer_is_graded(jail):
+    honest(jail)
+
+
+def test_the_identity_is_unprivileged_with_a_scrubbed_environment(jail):
+    probe = f"""
+import os, glob
+facts = {{"uid": os.getuid(), "euid": os.geteuid(), "groups": os.getgroups(), "env": sorted(os.environ),
+          "dev": sorted(os.listdir("/dev")), "root": sorted(os.listdir("/")),
+          "shadow": os.path.exists("/etc/shadow"), "key": os.path.exists({str(KEY_FILE)!r}),
+          "home": os.listdir("/root") if os.path.isdir("/root") else None,
+          "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())}}
+"""
+    outcome = run(jail, probe, collect=_facts)
+    facts = outcome["observed"]
+    assert outcome["status"] == "ok"
+    assert facts["uid"] == facts["euid"] == 65534 and facts["groups"] in ([], [65534])
+    assert set(facts["env"]) <= {"HOME", "PATH", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "PWD",
+                                 "TF_CPP_MIN_LOG_LEVEL", "CALLBACKS_COURSE_OFFLINE", "PYTHONDONTWRITEBYTECODE",
+                                 "LC_CTYPE", "KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK", "TF2_BEHAVIOR",
+                                 "ENABLE_RUNTIME_UPTIME_TELEMETRY", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
+                                 "HDF5_PLUGIN_PATH"}
+    assert set(facts["dev"]) <= {"null", "zero", "full", "random", "urandom", "tty", "pts", "ptmx", "shm",
+                                 "fd", "stdin", "stdout", "stderr", "core"}
+    assert not facts["shadow"] and not facts["key"]
+    assert facts["root"] == sorted(["bin", "dev", "etc", "lib", "lib64", "proc", "root", "sbin", "usr", "work"])
+    assert len(facts["pids"]) < 10  # its own pid namespace: the zygote, this item, bubblewrap's init
+
+
+def test_no_network_of_any_kind(jail):
+    probe = """
+import socket
+facts = {}
+for name, family, kind, address in (("udp", socket.AF_INET, socket.SOCK_DGRAM, ("1.1.1.1", 53)),
+                                     ("tcp", socket.AF_INET, socket.SOCK_STREAM, ("1.1.1.1", 80)),
+                                     ("udp6", socket.AF_INET6, socket.SOCK_DGRAM, ("2606:4700::1111", 53)),
+                                     ("unix", socket.AF_UNIX, socket.SOCK_STREAM, "/run/systemd/private")):
+    try:
+        s = socket.socket(family, kind)
+        s.settimeout(2)
+        s.connect(address)
+        s.send(b"x")
+        facts[name] = "sent"
+    except OSError as error:
+        facts[name] = type(error).__name__
+"""
+    facts = run(jail, probe, collect=_facts)["observed"]
+    assert "sent" not in facts.values(), facts
+
+
+def test_a_forged_reply_gains_nothing_and_a_deep_one_is_refused(jail):
+    forged = """
+import os, socket, stat
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            body = b'{"value": ' + b'[' * 5000 + b']' * 5000 + b'}'
+            os.write(fd, len(body).to_bytes(4, "big") + body)
+    except OSError:
+        pass
+def add(a, b):
+    return 0
+"""
+    outcome = run(jail, forged)
+    assert outcome["status"] == "crashed" and "unreadable message" in outcome["message"]
+    honest(jail)
+
+
+def test_resources_are_bounded_per_item(jail):
+    cases = {
+        "shared_mmap": "import mmap\nm = mmap.mmap(-1, 3 * 2**30)\nfor i in range(0, len(m), 4096):\n    m[i] = 1",
+        "children": ("import os, time\nfor _ in range(3):\n    if os.fork() == 0:\n        b = bytearray(600 * 2**20)\n"
+                     "        b[::4096] = b'x' * len(b[::4096])\n        time.sleep(60)\ntime.sleep(60)"),
+        "files": ("import os\nfor n in range(8):\n    with open(f'big{n}', 'wb') as f:\n"
+                  "        f.write(os.urandom(2**20) * 50)"),
+        "processes": "import os, time\npids = []\nfor _ in range(300):\n    pids.append(os.fork())\n    if pids[-1] == 0:\n        time.sleep(60)",
+        "huge_message": "def add(a, b):\n    raise ValueError('x' * 40_000_000)",
+    }
+    outcomes = {name: run(jail, source, timeout=40) for name, source in cases.items()}
+    assert outcomes["shared_mmap"]["status"] == "crashed"
+    assert outcomes["children"]["status"] in ("crashed", "timeout")
+    assert outcomes["files"]["status"] == "error" and "No space left" in outcomes["files"]["message"]
+    assert outcomes["processes"]["status"] == "error" and "Resource temporarily unavailable" in outcomes["processes"]["message"]
+    assert outcomes["huge_message"]["status"] == "error" and len(outcomes["huge_message"]["message"]) <= 2100
+    assert not jail.cgroups.pids()  # nothing of theirs is left
+    honest(jail)
+
+
+def test_every_process_an_item_started_is_gone(jail):
+    loop = "import os, time\nwhile True:\n    time.sleep(0.05)\n    if os.fork():\n        os._exit(0)"
+    daemon = f"""
+import os, sys
+def add(a, b):
+    return a + b
+if os.fork() == 0:
+    os.setsid()  # a daemon that keeps changing its pid
+    os.execv(sys.executable, [sys.executable, "-c", {loop!r}, {MARKER!r}])
+"""
+    outcome = run(jail, daemon)
+    assert outcome["status"] == "ok"
+    time.sleep(0.5)
+    assert not jail.cgroups.pids()
+    for entry in pathlib.Path("/proc").iterdir():
+        try:
+            assert MARKER.encode() not in (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+    honest(jail)
+
+
+def test_nothing_of_an_earlier_submission_is_in_memory(jail):
+    secret = "def add(a, b):\n    return a + b\nSECRET = 'the-answer-of-student-A-' * 1000"
+    assert run(jail, secret)["status"] == "ok"
+    search = """
+import ctypes
+ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # dumpable again, so that /proc/self/mem opens
+needle = ("the-answer-of-" + "student-A").encode()
+found = False
+with open("/proc/self/maps") as maps:
+    regions = [line.split() for line in maps]
+with open("/proc/self/mem", "rb", 0) as mem:
+    for region in regions:
+        start, end = (int(x, 16) for x in region[0].split("-"))
+        if "r" not in region[1] or end - start > 2**30:
+            continue
+        try:
+            mem.seek(start)
+            if mem.read(end - start).count(needle) > 100:  # the secret repeats it 1000 times; this code once
+                found = True
+        except (OSError, ValueError, OverflowError):
+            pass
+facts = found
+"""
+    assert run(jail, search, collect=_facts, timeout=120) == {"status": "ok", "observed": False, "message": ""}
+    # the search does find the secret where it is: in the same item
+    assert run(jail, secret + "\n" + search, collect=_facts, timeout=120)["observed"] is True
+
+
+def test_the_zygote_cannot_be_signalled_and_survives_anything(jail):
+    kill_all = "import os, signal\nfor pid in range(1, 100):\n    try:\n        os.kill(pid, signal.SIGSTOP)\n    except OSError:\n        pass\ndef add(a, b):\n    return a + b"
+    assert run(jail, kill_all)["status"] == "ok"
+    honest(jail)
+
+
+def test_a_forbidden_keras_class_raises_in_student_code(jail):
+    delegating = """
+class Stopper(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.inner = keras.callbacks.EarlyStopping(patience=1)
+"""
+    outcome = run(jail, delegating, collect=lambda student: student.callback("Stopper"),
+                  forbid=("keras.callbacks.EarlyStopping",))
+    assert outcome["status"] == "error" and "must not use `keras.callbacks.EarlyStopping`" in outcome["message"]
+    honest(jail)
+
+
+def test_timeouts_end_the_item(jail):
+    outcome = run(jail, "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass", timeout=3)
+    assert outcome["status"] == "timeout"
+    honest(jail)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the staging of Python's folder is what root does")
+def test_the_hosts_mounts_are_untouched(jail):
+    assert "autograde-stage" not in pathlib.Path("/proc/self/mountinfo").read_text()
