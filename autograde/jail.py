@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 from callbacks_course.grading import GradingError, wire
 from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
@@ -263,18 +264,24 @@ class Jail:
             channel.send({"setup": [list(cell) for cell in job.get("setup", ())],
                           "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid)})
             ran = channel.receive()
+            if ran != {"ran": True} and set(ran) != {"status", "message"}:
+                raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
             if "status" in ran:
                 status = "error" if ran.get("status") == "error" else "setup"
                 return {"status": "error", "observed": None, "message": str(ran.get("message"))[:2000],
                         **({"retry": True} if status == "setup" else {})}
             observed = collect(Student(channel))
-            return {"status": "ok", "observed": json.loads(json.dumps(observed)), "message": ""}
+            return {"status": "ok", "observed": json.loads(json.dumps(observed, default=repr)), "message": ""}
         except ItemAborted as aborted:
             return {"status": aborted.status, "observed": None, "message": aborted.message}
         except GradingError as error:
             return {"status": "fail", "observed": None, "message": str(error)[:2000]}
         except StudentError as error:
             return {"status": "error", "observed": None, "message": f"your code raised {error}"}
+        except Exception:  # a bug of the check's, not the student's doing: graded again next run
+            traceback.print_exc()
+            return {"status": "error", "observed": None, "retry": True,
+                    "message": "this item could not be graded (a grader error); tell your instructor"}
         finally:
             self._end(sock, item)
 

@@ -59,6 +59,19 @@ def _edit_locked(nb):
 
 
 WRONG_ADD = "def add(a, b):\n    return 0"  # ex1_basic 0, ex1_hidden 1/4 (only -1 + 1 = 0)
+SILENT_COUNTER = "class EpochCounter(keras.callbacks.Callback):\n    pass"
+# replies written onto the grader's socket in advance, as if add(1, 2) had returned 3
+FORGE = """
+import os, stat, json
+frames = [json.dumps(reply).encode() for reply in ({"ran": True}, {"value": 3}, {"value": [5, 0, -7.0, 10**12 + 1]})]
+for fd in range(3, 64):
+    try:
+        if stat.S_ISSOCK(os.fstat(fd).st_mode):
+            for frame in frames:
+                os.write(fd, len(frame).to_bytes(4, "big") + frame)
+    except OSError:
+        pass
+"""
 
 # student -> (answers, notebook edit, expected {item: (score, status)})
 HONEST = {"ex1_basic": (1, "passed"), "ex1_hidden": (1, "passed"), "ex2_epochs": (2, "passed")}
@@ -75,28 +88,32 @@ def cases(subs, work):
         "os_exit": (_answers(ex2=COUNTER + "\nimport os\nos._exit(3)"), None, {**EX1_OK, "ex2_epochs": (0, "crashed")}),
         "segfault": (_answers(ex1=ADD + "\nimport ctypes\nctypes.string_at(0)"), None, {**EX1_ZERO("crashed"), **EX2_OK}),
         "memory_hog": (_answers(ex2=COUNTER + "\nhog = [bytearray(10**8) for _ in range(1000)]"), None,
-                       {**EX1_OK, "ex2_epochs": (0, "error")}),
+                       {**EX1_OK, "ex2_epochs": (0, "crashed")}),
         "endless_loop": (_answers(ex1=ADD + "\nwhile True:\n    pass"), None, {**EX1_ZERO("timeout"), **EX2_OK}),
         "ignores_sigint": (_answers(ex1=ADD + "\nimport signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                              "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass"),
                            None, {**EX1_ZERO("timeout"), **EX2_OK}),
-        "patches_numpy": (_answers(ex1=ADD + "\nimport numpy\nnumpy.mean = lambda *a, **k: 0.0"), None,
-                          {**EX1_ZERO("tampered"), **EX2_OK}),
-        "patches_keras": (_answers(ex2=COUNTER + "\nkeras.Model.fit = lambda self, *a, **k: None"), None,
-                          {**EX1_OK, "ex2_epochs": (0, "tampered")}),
-        "patches_grader": (_answers(ex1=ADD + "\nimport sys, sample_checks, callbacks_course.grading as g\n"
-                                             "sample_checks.collect_hidden = lambda ns: [5, 0, -7.0, 10**12 + 1]\n"
-                                             "g.GradingError = Exception\nsys.modules['json'] = None"), None,
-                           {**EX1_ZERO("tampered"), **EX2_OK}),
+        "patches_numpy": (_answers(ex1=WRONG_ADD + "\nimport numpy\nnumpy.mean = lambda *a, **k: 0.0"), None,
+                          {**WRONG_EX1, **EX2_OK}),
+        "patches_keras": (_answers(ex2=SILENT_COUNTER + "\nkeras.Model.fit = lambda self, *a, **k: None\n"
+                                                      "keras.callbacks.Callback.on_epoch_end = lambda *a: None"), None,
+                          {**EX1_OK, "ex2_epochs": (0, "failed")}),
+        "patches_grader": (_answers(ex1=WRONG_ADD + "\nimport sys, gc, callbacks_course.grading as g\n"
+                                                   "try:\n    import sample_checks\n"
+                                                   "    sample_checks.collect_hidden = lambda s: [5, 0, -7.0, 10**12 + 1]\n"
+                                                   "except ImportError:\n    pass\n"
+                                                   "g.GradingError = Exception\nsys.modules['json'] = None"), None,
+                           {**WRONG_EX1, **EX2_OK}),
+        "forges_replies": (_answers(ex1=WRONG_ADD + FORGE), None, {**EX1_ZERO("crashed"), **EX2_OK}),
         "ipython_transformer": (_answers(ex1=WRONG_ADD + "\ntry:\n    get_ipython().input_transformers_cleanup.append("
                                                          "lambda lines: ['def add(a, b):\\n', '    return a + b\\n'])\n"
                                                          "except NameError:\n    pass"), None, {**WRONG_EX1, **EX2_OK}),
         "lying_eq_object": (_answers(ex1="class Yes:\n    def __eq__(self, other):\n        return True\n"
                                          "    __hash__ = object.__hash__\n\ndef add(a, b):\n    return Yes()"),
-                            None, {**EX1_ZERO("error"), **EX2_OK}),
+                            None, {**EX1_ZERO("failed"), **EX2_OK}),
         "lying_eq_int": (_answers(ex1="class Yes(int):\n    def __eq__(self, other):\n        return True\n"
                                       "    __hash__ = int.__hash__\n\ndef add(a, b):\n    return Yes(0)"),
-                         None, {**WRONG_EX1, **EX2_OK}),
+                         None, {**EX1_ZERO("failed"), **EX2_OK}),
         "reads_and_writes_outside": (_answers(ex1=WRONG_ADD + f"""
 import pathlib, sys
 key = None
@@ -197,13 +214,11 @@ def test_messages_say_why(batch):
     rows = _items(batch["out"])
     assert "did not finish in time" in rows["endless_loop", "ex1_basic"]["message"]
     assert "did not finish in time" in rows["ignores_sigint", "ex1_basic"]["message"]
-    assert "segmentation fault" in rows["segfault", "ex1_hidden"]["message"]
-    assert "exit code 3" in rows["os_exit", "ex2_epochs"]["message"]
-    assert "MemoryError" in rows["memory_hog", "ex2_epochs"]["message"]
-    assert "numpy.mean" in rows["patches_numpy", "ex1_basic"]["message"]
-    assert "keras" in rows["patches_keras", "ex2_epochs"]["message"]
-    assert "grading needs the library unmodified" in rows["patches_grader", "ex1_hidden"]["message"]
-    assert "not JSON serializable" in rows["lying_eq_object", "ex1_basic"]["message"]
+    assert "a crash" in rows["segfault", "ex1_hidden"]["message"]
+    assert "ended before it was graded" in rows["os_exit", "ex2_epochs"]["message"]
+    assert "too much memory" in rows["memory_hog", "ex2_epochs"]["message"]
+    assert "broke the grading protocol" in rows["forges_replies", "ex1_basic"]["message"]
+    assert "<Yes object>" in rows["lying_eq_object", "ex1_basic"]["message"]
     assert "not valid JSON" in rows["not_json", "ex1_basic"]["message"]
     assert "sample.ipynb was not submitted" in rows["missing_notebook", "ex2_epochs"]["message"]
     assert "no submission of sample" in rows["empty_folder", "ex1_basic"]["message"]
@@ -214,9 +229,7 @@ def test_no_message_reveals_the_key_or_check_code(batch):
     text = (batch["out"] / "items.csv").read_text()
     for secret in ("KEY", "Traceback", 'File "', "1000000000001"):
         assert secret not in text
-    # check code is named only where the student's own code replaced it
-    rows = _items(batch["out"]).values()
-    assert not [r for r in rows if "sample_checks" in r["message"] and r["status"] != "tampered"]
+    assert "sample_checks" not in text
 
 
 def test_nothing_outside_the_sandbox_changed(batch):

@@ -22,6 +22,7 @@ timer.durations                        # a plain list, fetched from the student'
 """
 
 import math
+import secrets
 import socket
 import time
 
@@ -215,8 +216,9 @@ class Student:
             StudentError: the student's code raised.
             GradingError: the request was refused (a missing name, a value over the limits).
         """
-        reply = self.channel.request(message, lambda request: serve_model(model, request))
-        if not set(reply) <= _REPLIES[message["op"]] | {"error", "refused"}:
+        nonce = secrets.token_hex(8)  # a reply written in advance cannot answer this request
+        reply = self.channel.request(dict(message, id=nonce), lambda request: serve_model(model, request))
+        if reply.pop("id", None) != nonce or not set(reply) <= _REPLIES[message["op"]] | {"error", "refused"}:
             raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         if "error" in reply:
             raise StudentError(_text(reply["error"]))

@@ -211,7 +211,12 @@ class StudentServer:
         return ask_decoded
 
     def handle(self, message):
-        """One request -> one reply (a dict of wire data); errors in the student's code become `error`."""
+        """One request -> one reply (a dict of wire data, echoing the request's `id`)."""
+        reply = self._handle(message)
+        reply["id"] = message.get("id")
+        return reply
+
+    def _handle(self, message):
         op = message.get("op")
         try:
             method = getattr(self, f"_op_{op}") if op in _OPS else None
