@@ -63,6 +63,9 @@ class Item:
         expect: `expect() -> expected`, run once per grading run in a clean sandbox; None
             when `score` needs no reference run (`expected` is then None).
         timeout: seconds the student's sandbox may take before the item scores 0.
+        forbid: dotted names of Keras classes disabled in the student's process for this item
+            (e.g. `("keras.callbacks.EarlyStopping",)` where the exercise is to write it from
+            scratch); see `student_side.forbid`.
     """
 
     grade_id: str
@@ -71,3 +74,4 @@ class Item:
     score: Callable[[Any, Any], Result]
     expect: Optional[Callable[[], Any]] = None
     timeout: float = 60.0
+    forbid: tuple = ()
