@@ -111,7 +111,8 @@ def _inside(path, run_dir):
                   if name is not None]
     except ValueError:
         return False
-    if any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec) for name, spec, conversion in fields):
+    if any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec)
+           for name, spec, conversion in fields):
         return False
     pure = pathlib.PurePosixPath(path)
     if not pure.is_absolute() or ".." in pure.parts:
@@ -146,7 +147,7 @@ def _callbacks(student, run_dir, as_text):
     if error:
         return None, None, f"`make_callbacks(run_dir)` raised {error}"
     if not isinstance(described, (list, tuple)):
-        return None, None, f"`make_callbacks(run_dir)` must return a list of Keras callbacks; it returned {described!r}"[:500]
+        return None, None, f"`{NAME}(run_dir)` must return a list of Keras callbacks; it returned {described!r}"[:500]
     callbacks, outside = [], []
     for item in described:
         try:
