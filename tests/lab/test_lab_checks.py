@@ -1,12 +1,27 @@
-"""The lab's checks in-process: the student-facing entry points, and scoring on hand-made observations."""
+"""The lab's checks in-process (through `Student.local`, the notebook's way): the student-facing
+entry points, what the port to the trust boundary guarantees, and scoring on hand-made observations."""
 
+import io
 import math
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
 
 import pytest
+from PIL import Image
 
 from callbacks_course.grading import GradingError
-from callbacks_course.lab import CHECKS, EXERCISES, grade, quick_check
-from callbacks_course.lab import ex2_overfitting, ex3_early_stopping, ex4_builtin_callbacks, ex5_prediction_gallery
+from callbacks_course.grading.remote import Student
+from callbacks_course.lab import CHECKS, EXERCISES, grade, quick_check, run_check
+from callbacks_course.lab import (
+    ex1_batch_timer,
+    ex2_overfitting,
+    ex3_early_stopping,
+    ex4_builtin_callbacks,
+    ex5_prediction_gallery,
+)
 from lab_answers import WRONG, reference_answers, setup_source
 
 pytestmark = pytest.mark.slow  # several checks train small models
@@ -27,12 +42,186 @@ def test_every_check_belongs_to_an_exercise_with_one_visible_check():
 
 
 def test_missing_or_wrong_kind_of_answer_gets_a_clear_grading_error():
-    with pytest.raises(GradingError, match="`PhaseCounter` is not defined"):
-        CHECKS["ex6_fit"].collect({})
+    with pytest.raises(GradingError, match=r"`PhaseCounter` is not available \(not defined\)"):
+        CHECKS["ex6_fit"].collect(Student.local({}))
     with pytest.raises(GradingError, match="subclasses `keras.callbacks.Callback`"):
-        CHECKS["ex6_fit"].collect({"PhaseCounter": dict})
-    with pytest.raises(GradingError, match="must be a function"):
-        CHECKS["ex4_short"].collect({"make_callbacks": 42})
+        CHECKS["ex6_fit"].collect(Student.local({"PhaseCounter": dict}))
+    with pytest.raises(GradingError, match="make it a function"):
+        CHECKS["ex4_short"].collect(Student.local({"make_callbacks": 42}))
+
+
+def test_only_ex3_forbids_keras_own_early_stopping():
+    assert {grade_id: check.forbid for grade_id, check in CHECKS.items() if check.forbid} == {
+        "ex3_basics": ("keras.callbacks.EarlyStopping",), "ex3_stop": ("keras.callbacks.EarlyStopping",),
+        "ex3_restore": ("keras.callbacks.EarlyStopping",)}
+
+
+FACADE_MISUSE = """
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.layers[0].trainable = False
+"""
+
+
+def test_reaching_past_the_model_facade_gets_a_message_naming_what_it_offers():
+    result = run_check("ex2_fit", namespace_with(FACADE_MISUSE))
+    assert result.fraction == 0.0
+    assert ("✗ real run, threshold 1.3: fit raised AttributeError: the grader's model has no `layers`; "
+            "the grader's model offers: `stop_training`, `get_weights()`") in result.message
+
+
+def test_quick_check_refuses_an_early_stopping_built_on_keras_own(capsys):
+    source, _ = WRONG["ex3"]["subclasses Keras's EarlyStopping"]
+    with pytest.raises(AssertionError, match="EarlyStoppingFromScratch does not meet the contract yet"):
+        quick_check("ex3", namespace_with(source)["EarlyStoppingFromScratch"])
+    assert ("✗ `EarlyStoppingFromScratch` must be written on `keras.callbacks.Callback` alone, not on "
+            "`keras.callbacks.EarlyStopping`") in capsys.readouterr().out
+
+
+DELEGATES = """
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.inner = keras.callbacks.EarlyStopping(mode="min", **kwargs)
+
+    def on_train_begin(self, logs=None):
+        self.inner.set_model(self.model)
+        self.inner.on_train_begin(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.inner.on_epoch_end(epoch, logs)
+        self.stopped_epoch, self.best, self.wait = self.inner.stopped_epoch, self.inner.best, self.inner.wait
+        self.best_epoch = self.inner.best_epoch
+
+    def on_train_end(self, logs=None):
+        self.inner.on_train_end(logs)
+"""
+
+
+def test_the_grading_ban_scores_hidden_delegation_to_keras_early_stopping_0():
+    """In a process where `student_side.forbid` ran (as in grading's jail), delegating fails every check."""
+    script = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(pathlib.Path(__file__).parent)!r})
+        from callbacks_course.grading.remote import Student
+        from callbacks_course.grading.student_side import forbid
+        from callbacks_course.lab import CHECKS
+        from lab_answers import setup_source
+        expected = CHECKS["ex3_basics"].expect()  # the grader's reference, before the ban
+        forbid(CHECKS["ex3_basics"].forbid)
+        namespace = {{}}
+        exec(setup_source() + {DELEGATES!r}, namespace)
+        result = CHECKS["ex3_basics"].score(CHECKS["ex3_basics"].collect(Student.local(namespace)), expected)
+        print(json.dumps([result.fraction, result.message]))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    fraction, message = __import__("json").loads(run.stdout.splitlines()[-1])
+    assert fraction == 0.0
+    assert "raised RuntimeError: this exercise must not use `keras.callbacks.EarlyStopping`" in message
+
+
+def test_the_graders_pauses_are_drawn_afresh_and_unlike_their_neighbours(monkeypatch):
+    slept = []
+    monkeypatch.setattr(ex1_batch_timer.time, "sleep", slept.append)
+
+    def one_run():
+        clock = ex1_batch_timer.InnerClock()
+        clock.on_train_begin()
+        slept.clear()
+        for batch in range(24):
+            clock.on_train_batch_begin(batch)
+            clock.on_train_batch_end(batch)
+        return slept[0::2], slept[1::2]
+
+    inside, gaps = one_run()
+    again, _ = one_run()
+    low, high, jitter = min(ex1_batch_timer.PAUSES), max(ex1_batch_timer.PAUSES), ex1_batch_timer.JITTER
+    assert inside != again
+    assert all(low <= pause <= high + jitter for pause in inside)
+    assert all(abs(a - b) >= 0.006 - jitter for a, b in zip(inside, inside[1:]))  # PAUSES are >= 6 ms apart
+    assert all(ex1_batch_timer.GAPS[0] <= gap <= ex1_batch_timer.GAPS[1] for gap in gaps)
+    assert len(set(inside)) == len(inside)
+
+
+def test_a_path_argument_must_stay_inside_run_dir(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "out").symlink_to(tmp_path)
+    inside = ex4_builtin_callbacks._inside
+    assert inside(str(run_dir / "ckpt-{epoch:02d}-{val_loss:.4f}.keras"), run_dir)
+    assert inside(str(run_dir), run_dir) and inside(str(run_dir / "tensorboard"), run_dir)
+    assert "{epoch!s:.>2.0}".format(epoch=1) == ".."  # what the format-field rule is for
+    for outside in ("history.csv", str(run_dir / ".." / "x.csv"), "/etc/x.csv", str(run_dir / "out" / "x.csv"),
+                    str(run_dir) + "/{epoch!s:.>2.0}/x.keras", str(run_dir) + "/{epoch:c}.keras",
+                    str(run_dir) + "/{epoch.real}.keras", str(run_dir) + "/{0}.keras", None, str(run_dir) + "/\0"):
+        assert not inside(outside, run_dir), outside
+
+
+def test_callbacks_writing_outside_run_dir_are_left_out_and_nothing_is_written_there(tmp_path, monkeypatch):
+    graders_tmp = tmp_path / "tmp"
+    graders_tmp.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(graders_tmp))  # run_dir = tmp_path/tmp/<root>/run
+    escape = "/{epoch!s:.>2.0}" * 3 + "/escaped-{epoch}.keras"  # would format to run_dir/../../../escaped-1.keras
+    source = f"""
+def make_callbacks(run_dir):
+    return [
+        keras.callbacks.ModelCheckpoint(str(run_dir) + {escape!r}, save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+        keras.callbacks.CSVLogger({str(tmp_path / "history.csv")!r}),
+        keras.callbacks.TensorBoard(log_dir=pathlib.Path(run_dir) / ".." / "tensorboard"),
+    ]
+"""
+    observed = CHECKS["ex4_short"].collect(Student.local(namespace_with(source)))
+    assert observed["types"] == list(ex4_builtin_callbacks.BUILT_INS) and observed["error"] is None
+    assert len(observed["outside_paths"]) == 3 and observed["files"] == []
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["tmp"]  # nothing escaped, the run folder is gone
+    result = ex4_builtin_callbacks.score_short(observed, None)
+    assert "✗ these paths are not inside run_dir, so the grader left their callbacks out of the run" in result.message
+    assert math.isclose(result.fraction, 2 / 6)  # the types and fit running; no files, nothing inside
+
+
+def test_make_callbacks_must_return_keras_own_classes():
+    source = """
+class MyLogger(keras.callbacks.CSVLogger):
+    pass
+
+
+def make_callbacks(run_dir):
+    return [MyLogger(pathlib.Path(run_dir) / "history.csv")]
+"""
+    observed = CHECKS["ex4_run"].collect(Student.local(namespace_with(source)))
+    assert observed == {"error": "`make_callbacks(run_dir)` must return Keras's own callbacks, one each of "
+                                 "['CSVLogger', 'EarlyStopping', 'ModelCheckpoint', 'TensorBoard'] (not subclasses "
+                                 "or other objects); it returned <MyLogger object>"}
+
+
+def _gif_bytes(colours, size=(4, 4)):
+    frames = [Image.new("RGB", size, colour) for colour in colours]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    return buffer.getvalue()
+
+
+def test_the_gif_is_read_with_pillows_gif_reader_within_a_pixel_budget():
+    read = ex5_prediction_gallery._gif
+    before = Image.MAX_IMAGE_PIXELS
+    assert read(_gif_bytes(["red", "blue", "red"])) == {"format": "GIF", "frames": 3}
+    assert read(None) is None
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, format="PNG")
+    side = (30000).to_bytes(2, "little")  # a 39-byte GIF declaring a frame of 900 megapixels
+    bomb = b"GIF89a" + side * 2 + b"\x00\x00\x00" + b",\x00\x00\x00\x00" + side * 2 + b"\x00\x02\x02\x44\x01\x00;"
+    assert read(bomb)["format"].startswith("unreadable as a GIF (DecompressionBombError")
+    for data in (png.getvalue(), _gif_bytes(["red", "blue"])[:20], bomb, b""):
+        got = read(data)
+        assert got["frames"] == 0 and got["format"].startswith("unreadable as a GIF ("), data[:10]
+    assert Image.MAX_IMAGE_PIXELS == before
 
 
 def test_quick_check_says_what_is_right(capsys):

@@ -1,11 +1,23 @@
-"""The grader's plain `tf.data` batches give a callback what NumPy arrays would: hooks, params, logs."""
+"""The grader's plain `tf.data` batches give a callback what NumPy arrays would: hooks, params, logs;
+and the checks' way to the student's code (`student_object`, `run_student`) through a `Student`."""
 
 import math
+import pathlib
 
 import keras
 import pytest
 
-from callbacks_course.lab.scenarios import BATCH_SIZE, batches, fresh_model, train_data, val_data
+from callbacks_course.grading import GradingError
+from callbacks_course.grading.remote import Student
+from callbacks_course.lab.scenarios import (
+    BATCH_SIZE,
+    batches,
+    fresh_model,
+    run_student,
+    student_object,
+    train_data,
+    val_data,
+)
 from callbacks_course.recorder import EventRecorder
 
 pytestmark = pytest.mark.slow
@@ -62,3 +74,24 @@ def test_fresh_model_does_not_remember_an_earlier_run():
     assert int(again.optimizer.iterations) == 0 and math.isclose(float(again.optimizer.learning_rate), 1e-3, rel_tol=1e-6)
     assert _losses(again) == first
     assert list(again.metrics_names) == ["loss"]
+
+
+class Refuses(keras.callbacks.Callback):
+    def __init__(self, limit):
+        super().__init__()
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        self.limit = limit
+
+
+def test_student_object_and_run_student_reach_the_student_only_through_the_handle():
+    student = Student.local({"Refuses": Refuses, "double": lambda path: [path, path.name * 2]})
+    callback, error = run_student(lambda: student_object(student, "Refuses", "callback class")(3))
+    assert error is None and isinstance(callback, keras.callbacks.Callback) and callback.limit == 3
+    assert not isinstance(callback, Refuses)  # the grader holds a stand-in, never the student's object
+    assert run_student(lambda: student_object(student, "Refuses", "callback class")(-1)) == (
+        None, "ValueError: limit must be >= 0")  # the student's exception type, as before the port
+    value, error = run_student(lambda: student_object(student, "double", "function")(pathlib.Path("/run/x")))
+    assert value == [pathlib.PurePosixPath("/run/x"), "xx"] and error is None
+    with pytest.raises(GradingError, match="`Missing` is not available"):
+        run_student(lambda: student_object(student, "Missing", "callback class")())

@@ -33,6 +33,8 @@ from callbacks_course.grading import GradingError, wire
 from callbacks_course.grading.student_side import HOOKS, MESSAGE_LIMIT, StudentServer
 
 MAX_PREDICT = 4096
+# Keras's base `on_train_batch_*` calls these old aliases, and Keras itself only calls the former.
+_ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
 
 
 class StudentError(Exception):
@@ -289,7 +291,9 @@ class RemoteCallback(keras.callbacks.Callback):
     def __init__(self, student, handle, hooks, type_name):
         super().__init__()
         self._student, self._handle = student, handle
-        self._hooks, self._type_name = frozenset(hooks) & HOOKS, type_name
+        hooks = frozenset(hooks) & HOOKS
+        self._hooks = hooks | {_ALIASES[hook] for hook in hooks & set(_ALIASES)}
+        self._type_name = type_name
 
     def set_params(self, params):
         super().set_params(params)

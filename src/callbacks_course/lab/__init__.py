@@ -1,7 +1,10 @@
 """The lab's checks: each exercise's callback is run on real Keras training runs and judged.
 
 `CHECKS` maps every graded test cell's grade_id to its `Check` (collect, score, expect, in
-the sense of `callbacks_course.grading`). The notebook uses two entry points:
+the sense of `callbacks_course.grading`). A check reaches the student's code only through a
+`callbacks_course.grading.remote.Student`: in grading, a confined process of its own; in the
+notebook, `Student.local` on the student's names, through the same wire format, so that an
+answer that passes here is never refused by grading. The notebook uses two entry points:
 
 - `quick_check("ex1", BatchTimer)`: the visible checks of one exercise, run right in the
   student's kernel, with a line per point that is right or wrong.
@@ -18,10 +21,15 @@ quick_check("ex1", BatchTimer)
 """
 
 import dataclasses
+import importlib
 import json
 import sys
 from typing import Any, Callable, Optional
 
+import keras
+
+from callbacks_course.grading import GradingError
+from callbacks_course.grading.remote import Student, StudentError
 from callbacks_course.lab import (
     ex1_batch_timer,
     ex2_overfitting,
@@ -49,22 +57,26 @@ class Check:
         grade_id: the test cell's nbgrader grade_id.
         exercise: the exercise ("ex1" ... "ex6"), which is also its answer cell's grade_id.
         visible: whether students run it themselves through `quick_check`.
-        collect: `collect(namespace) -> observations` (runs the student's code).
+        collect: `collect(student) -> observations`, with `student` a
+            `callbacks_course.grading.remote.Student` (the only way to the student's code).
         score: `score(observations, expected) -> Result`.
         expect: `expect() -> expected` (a reference run with Keras's own classes), or None.
+        forbid: dotted names of the Keras classes the answer must not use (grading disables
+            them in the student's process; the notebook refuses an answer that subclasses one).
     """
 
     grade_id: str
     exercise: str
     visible: bool
-    collect: Callable[[dict], Any]
+    collect: Callable[[Student], Any]
     score: Callable[[Any, Any], Any]
     expect: Optional[Callable[[], Any]] = None
+    forbid: tuple = ()
 
 
 def _checks():
     m = EXERCISES
-    return (
+    checks = (
         Check("ex1_fit", "ex1", True, m["ex1"].collect_fit, m["ex1"].score_fit),
         Check("ex1_phases", "ex1", False, m["ex1"].collect_phases, m["ex1"].score_phases),
         Check("ex2_fit", "ex2", True, m["ex2"].collect_fit, m["ex2"].score_fit),
@@ -81,13 +93,34 @@ def _checks():
         Check("ex6_fit", "ex6", True, m["ex6"].collect_fit, m["ex6"].score_fit),
         Check("ex6_life", "ex6", False, m["ex6"].collect_life, m["ex6"].score_life),
     )
+    return tuple(dataclasses.replace(check, forbid=m[check.exercise].FORBID) for check in checks)
 
 
 CHECKS = {check.grade_id: check for check in _checks()}
 
 
+def _forbidden_base(answer, forbid):
+    """The first class named in `forbid` that `answer` (a class) is built on, as its dotted name, or None.
+
+    Grading disables those classes in the student's process; in the student's own kernel
+    (which is never patched) the notebook at least refuses an answer that subclasses one, or
+    one of their own bases below `keras.callbacks.Callback` (for example MonitorCallback).
+    """
+    if not isinstance(answer, type):
+        return None
+    for dotted in forbid:
+        module, _, name = dotted.rpartition(".")
+        forbidden = getattr(importlib.import_module(module), name)
+        bases = [klass for klass in forbidden.__mro__ if klass not in keras.callbacks.Callback.__mro__]
+        if any(issubclass(answer, klass) for klass in bases):
+            return dotted
+    return None
+
+
 def run_check(grade_id, namespace):
-    """Run one check in this process: collect, expect, score (observations go through JSON).
+    """Run one check in this process, on `Student.local(namespace)`: collect, expect, score.
+
+    Observations go through JSON, as in grading.
 
     Args:
         grade_id: a key of `CHECKS`.
@@ -95,20 +128,29 @@ def run_check(grade_id, namespace):
 
     Returns:
         The `callbacks_course.grading.Result`.
+
+    Raises:
+        GradingError: the answer cannot be graded (a missing name, a forbidden base class).
     """
     check = CHECKS[grade_id]
-    observed = json.loads(json.dumps(check.collect(namespace)))
+    name = EXERCISES[check.exercise].NAME
+    forbidden = _forbidden_base(namespace.get(name), check.forbid)
+    if forbidden:
+        raise GradingError(f"`{name}` must be written on `keras.callbacks.Callback` alone, not on `{forbidden}` "
+                           "or its base classes: write the logic yourself (using it scores 0)")
+    observed = json.loads(json.dumps(check.collect(Student.local(namespace))))
     expected = json.loads(json.dumps(check.expect())) if check.expect else None
     return check.score(observed, expected)
 
 
 def _report(grade_id, namespace):
-    from callbacks_course.grading import GradingError
-
     try:
         result = run_check(grade_id, namespace)
     except GradingError as error:
         print(f"✗ {error}")
+        return False
+    except StudentError as error:
+        print(f"✗ your code raised {error}")
         return False
     print(result.message)
     return result.fraction == 1.0

@@ -3,18 +3,21 @@
 The grader brackets the student's callback with two clocks of its own: one callback before
 it and one after it in the callback list. Keras calls them in list order, so the student's
 begin-to-end interval of every batch must lie between the grader's inner and outer
-intervals. The inner callback also pauses for scripted, different lengths inside each batch
-(and between batches), so a timer that measures the wrong span, in the wrong order or with
-a CPU clock falls outside the bounds.
+intervals (`time.perf_counter` is the system's monotonic clock, the same in the student's
+process and the grader's). The inner callback also pauses inside each batch (and between
+batches) for lengths drawn afresh in every run from the operating system's randomness, each
+unlike the one before, so a timer that measures the wrong span, in the wrong order or with
+a CPU clock falls outside the bounds, and no answer can know the durations in advance.
 
 Example:
 
 ```python
-observed = collect_fit({"BatchTimer": BatchTimer})
+observed = collect_fit(Student.local({"BatchTimer": BatchTimer}))
 score_fit(observed, None)   # Result(fraction=1.0, message="✓ ...")
 ```
 """
 
+import random
 import time
 
 import keras
@@ -31,8 +34,10 @@ from callbacks_course.lab.scenarios import (
 )
 
 NAME = "BatchTimer"
-PAUSES = (0.030, 0.004, 0.018, 0.010)  # seconds the grader waits inside each training batch
-GAP = 0.012  # seconds the grader waits between batches, outside the student's interval
+FORBID = ()
+PAUSES = (0.004, 0.010, 0.018, 0.030)  # seconds the grader waits inside each training batch (+ JITTER)
+GAPS = (0.008, 0.016)  # seconds the grader waits between batches, outside the student's interval
+JITTER = 0.002  # a random extra of up to this many seconds on every pause
 TOLERANCE = 0.002  # seconds of slack for clock resolution
 
 
@@ -50,15 +55,24 @@ class OuterClock(keras.callbacks.Callback):
 
 
 class InnerClock(OuterClock):
-    """Placed after the student's callback: notes the time just after its batch hooks, then pauses."""
+    """Placed after the student's callback: notes the time just after its batch hooks, then pauses.
+
+    Each pause inside a batch is one of PAUSES other than the previous batch's, plus up to
+    JITTER, drawn with `random.SystemRandom` (nothing the student's code can seed or predict).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.random, self.pause = random.SystemRandom(), None
 
     def on_train_batch_begin(self, batch, logs=None):
         super().on_train_batch_begin(batch, logs)
-        time.sleep(PAUSES[len(self.begins) % len(PAUSES)])
+        self.pause = self.random.choice([p for p in PAUSES if p != self.pause])
+        time.sleep(self.pause + self.random.uniform(0, JITTER))
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
-        time.sleep(GAP)
+        time.sleep(self.random.uniform(*GAPS))
 
 
 def _timed_fit(model, timer, n_train, epochs, validation):
@@ -76,9 +90,9 @@ def _durations(timer):
     return floats(getattr(timer, "durations", None))
 
 
-def _first_fit(namespace):
+def _first_fit(student):
     """Build the timer and run a 2-epoch fit (4 training and 2 validation batches an epoch)."""
-    cls = student_object(namespace, NAME, "callback class")
+    cls = student_object(student, NAME, "callback class")
     timer, error = run_student(cls)
     if error:
         return None, None, {"error": f"`{NAME}()` raised {error}"}
@@ -89,14 +103,14 @@ def _first_fit(namespace):
     return timer, model, {"durations": _durations(timer), "bounds": bounds}
 
 
-def collect_fit(namespace):
+def collect_fit(student):
     """One `fit` with validation data: `durations` against the grader's clocks."""
-    return _first_fit(namespace)[2]
+    return _first_fit(student)[2]
 
 
-def collect_phases(namespace):
+def collect_phases(student):
     """After a first `fit`: `evaluate`, `predict`, then a second `fit`, each observed in turn."""
-    timer, model, first = _first_fit(namespace)
+    timer, model, first = _first_fit(student)
     if timer is None:
         return first
     observed = {"first": first}

@@ -10,7 +10,7 @@ firing at epoch 0, never firing, a second `fit`, and no validation data.
 Example:
 
 ```python
-observed = collect_fit({"DetectOverfittingCallback": DetectOverfittingCallback})
+observed = collect_fit(Student.local({"DetectOverfittingCallback": DetectOverfittingCallback}))
 score_fit(observed, None).fraction   # 1.0
 ```
 """
@@ -33,6 +33,7 @@ from callbacks_course.models import make_classifier
 from callbacks_course.recorder import EventRecorder
 
 NAME = "DetectOverfittingCallback"
+FORBID = ()
 REAL_THRESHOLD = 1.3
 REAL_EPOCHS = 8
 # Scripted cases: (threshold, loss per epoch, val_loss per epoch). All values are exact in binary.
@@ -71,9 +72,9 @@ def _new(cls, threshold):
     return callback, None
 
 
-def collect_fit(namespace):
+def collect_fit(student):
     """A real run that overfits: 64 training digits, learning rate 0.01, threshold 1.3."""
-    cls = student_object(namespace, NAME, "callback class")
+    cls = student_object(student, NAME, "callback class")
     callback, error = _new(cls, REAL_THRESHOLD)
     if error:
         return error
@@ -84,9 +85,9 @@ def collect_fit(namespace):
     return run
 
 
-def collect_cases(namespace):
+def collect_cases(student):
     """Scripted losses: equal-to-threshold, firing at once, never firing, reuse, no validation data."""
-    cls = student_object(namespace, NAME, "callback class")
+    cls = student_object(student, NAME, "callback class")
     observed = {}
     for label, cases in (("late", [LATE]), ("at_once", [AT_ONCE]), ("never", [NEVER]),
                          ("reuse", [LATE, NEVER])):

@@ -10,11 +10,16 @@ epoch. The grader compares the epoch at which training stopped, the epoch whose 
 model holds when `fit` returns, and the attributes `best`, `best_epoch`, `wait` and
 `stopped_epoch`.
 
+The answer must be written on `keras.callbacks.Callback` alone: grading disables Keras's own
+`EarlyStopping` (and its base classes) in the student's process (`FORBID`), so an answer that
+subclasses it or hands its work to one scores 0; the notebook's `quick_check` refuses a
+subclass.
+
 Example:
 
 ```python
 expected = expect_stop()
-observed = collect_stop({"EarlyStoppingFromScratch": EarlyStoppingFromScratch})
+observed = collect_stop(Student.local({"EarlyStoppingFromScratch": EarlyStoppingFromScratch}))
 score_runs(observed, expected).fraction   # 1.0
 ```
 """
@@ -23,7 +28,6 @@ import dataclasses
 import math
 
 import keras
-from keras.src.callbacks.monitor_callback import MonitorCallback
 
 from callbacks_course.lab.scenarios import (
     batches,
@@ -38,7 +42,7 @@ from callbacks_course.lab.scenarios import (
 )
 
 NAME = "EarlyStoppingFromScratch"
-KERAS_EARLY_STOPPING = keras.callbacks.EarlyStopping  # bound before any student code runs
+FORBID = ("keras.callbacks.EarlyStopping",)
 ATTRIBUTES = ("stopped_epoch", "best", "best_epoch", "wait")
 
 
@@ -163,21 +167,11 @@ def _runs(factory, scenarios, reuse=False, run=_run):
 
 
 def _keras(**kwargs):
-    return KERAS_EARLY_STOPPING(mode="min", **kwargs)
+    return keras.callbacks.EarlyStopping(mode="min", **kwargs)
 
 
-def _student_class(namespace):
-    cls = student_object(namespace, NAME, "callback class")
-    if issubclass(cls, (KERAS_EARLY_STOPPING, MonitorCallback)):
-        return None, {"error": f"`{NAME}` must be written on `keras.callbacks.Callback` alone, not on "
-                               "Keras's EarlyStopping or its base class: write the logic yourself"}
-    return cls, None
-
-
-def _collect(namespace, scenarios, reuse=()):
-    cls, error = _student_class(namespace)
-    if error:
-        return error
+def _collect(student, scenarios, reuse=()):
+    cls = student_object(student, NAME, "callback class")
     observed = _runs(cls, scenarios)
     if reuse and "runs" in observed:
         observed["runs"] += _runs(cls, reuse, reuse=True).get("runs", [])
@@ -191,9 +185,9 @@ def _expect(scenarios, reuse=()):
     return expected
 
 
-def collect_basics(namespace):
+def collect_basics(student):
     """The student's class on two scripted runs: patience 2, and patience 1 restoring the best weights."""
-    return _collect(namespace, BASICS)
+    return _collect(student, BASICS)
 
 
 def expect_basics():
@@ -201,9 +195,9 @@ def expect_basics():
     return _expect(BASICS)
 
 
-def collect_stop(namespace):
+def collect_stop(student):
     """When training stops: patience 0, min_delta, plateaus, never stopping, monitor, reuse."""
-    return _collect(namespace, STOP, REUSE)
+    return _collect(student, STOP, REUSE)
 
 
 def expect_stop():
@@ -211,9 +205,9 @@ def expect_stop():
     return _expect(STOP, REUSE)
 
 
-def collect_restore(namespace):
+def collect_restore(student):
     """Which epoch's weights the model holds after `fit`, with and without restore_best_weights."""
-    return _collect(namespace, RESTORE_CASES)
+    return _collect(student, RESTORE_CASES)
 
 
 def expect_restore():

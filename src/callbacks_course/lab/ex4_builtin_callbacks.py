@@ -1,25 +1,35 @@
 """Exercise 4, `make_callbacks(run_dir)`: four built-in callbacks, judged by the files a run leaves.
 
-The grader runs a real `fit` with the student's four callbacks while a scripted callback
+The student's function runs in the student's process and is given the folder the grader
+created for the run; the four callbacks it returns come back as descriptions (class and
+constructor arguments, see `grading.student_side.describe_builtin`). The grader rebuilds
+exactly Keras's built-in classes from them, in its own process, after checking that every
+path argument stays inside `run_dir` (absolute, no `..`, no symlink out, no format field
+that could add a folder): a callback whose path points elsewhere is left out of the run and
+reported, so nothing is ever written outside `run_dir`.
+
+The grader then runs a real `fit` with those four callbacks while a scripted callback
 placed first dictates `val_loss` (so the epochs that improve, and the one where early
 stopping must end the run, are known). It records the real `loss` and the weights of every
 epoch itself, then reads back what the run left: the checkpoint files (each loaded with
 `keras.models.load_model`), `history.csv` (with `csv`), and the TensorBoard event files
-(with TensorBoard's own event reader, through `callbacks_course.tb_events`). It also checks that nothing was written
-outside `run_dir`.
+(with TensorBoard's own event reader, through `callbacks_course.tb_events`).
 
 Example:
 
 ```python
-observed = collect_run({"make_callbacks": make_callbacks})
+observed = collect_run(Student.local({"make_callbacks": make_callbacks}))
 score_run(observed, None).fraction   # 1.0
 ```
 """
 
 import csv
+import inspect
 import math
+import os
 import pathlib
 import re
+import string
 import tempfile
 
 import keras
@@ -36,7 +46,6 @@ from callbacks_course.lab.scenarios import (
     student_object,
     train_data,
     val_data,
-    working_directory,
 )
 from callbacks_course.recorder import EventRecorder
 from callbacks_course.tb_events import read_scalars
@@ -45,10 +54,14 @@ from callbacks_course.tb_events import read_scalars
 # use, which rebinds `tf.summary` and `tf.compat`; importing them above, with the checks, means a
 # grading sandbox that snapshots the library beforehand finds them already in place.
 NAME = "make_callbacks"
+FORBID = ()
 PATIENCE = 2
 SHORT_CURVE = [0.9, 0.8, 0.85]
 LONG_CURVE = [1.0, 0.8, 0.9, 0.7, 0.75, 0.72, 0.6, 0.5, 0.4, 0.3]
 BUILT_INS = ("CSVLogger", "EarlyStopping", "ModelCheckpoint", "TensorBoard")
+PATH_ARGUMENTS = {"CSVLogger": "filename", "ModelCheckpoint": "filepath", "TensorBoard": "log_dir"}
+_FIELD_NAME = re.compile(r"[A-Za-z_]\w*\Z")  # `{epoch}`, `{val_loss}`: a name, no attribute or index
+_NUMBER_SPEC = re.compile(r"0?\d*(\.\d+)?[bdeEfFgGnoxX%]?\Z")  # digits only: no fill character, no `c`
 
 
 def _files(folder):
@@ -84,34 +97,92 @@ def _checkpoint(path, trace):
             "weights_of_epoch": trace.matching_epoch(loaded.get_weights())}
 
 
-def _run(namespace, curve, as_text):
+def _inside(path, run_dir):
+    """Whether the path argument `path` (a str) can only name files under `run_dir`.
+
+    It must be absolute, without `..`, resolve (symlinks followed) under `run_dir`, and its
+    format fields (ModelCheckpoint fills `{epoch}` and the logs in) must be plain names with
+    numeric formats, which can never produce a `/` or a `..` of their own.
+    """
+    if not isinstance(path, str) or "\0" in path:
+        return False
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(path)
+                  if name is not None]
+    except ValueError:
+        return False
+    if any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec)
+           for name, spec, conversion in fields):
+        return False
+    pure = pathlib.PurePosixPath(path)
+    if not pure.is_absolute() or ".." in pure.parts:
+        return False
+    return pathlib.Path(os.path.realpath(path)).is_relative_to(os.path.realpath(run_dir))
+
+
+def _rebuild(described, run_dir):
+    """Keras's own callback for one description of the student's, or None when its path is outside `run_dir`.
+
+    Raises:
+        ValueError: the description is not one of the four built-in classes with plain arguments.
+    """
+    name = described.get("__callback__") if isinstance(described, dict) else None
+    kwargs = described.get("kwargs") if name in BUILT_INS else None
+    cls = getattr(keras.callbacks, name) if name in BUILT_INS else None
+    if not isinstance(kwargs, dict) or not set(kwargs) <= set(inspect.signature(cls).parameters) or not all(
+            isinstance(value, (type(None), bool, int, float, str)) for value in kwargs.values()):
+        raise ValueError(f"`{NAME}(run_dir)` must return Keras's own callbacks, one each of {list(BUILT_INS)} "
+                         f"(not subclasses or other objects); it returned {described!r}"[:500])
+    if name in PATH_ARGUMENTS and not _inside(kwargs.get(PATH_ARGUMENTS[name]), run_dir):
+        return None
+    if "verbose" in kwargs:
+        kwargs["verbose"] = 0  # the grader's output is not the student's to fill
+    return cls(**kwargs)
+
+
+def _callbacks(student, run_dir, as_text):
+    """The student's callbacks rebuilt here, the paths left out as outside `run_dir`, and an error."""
+    described, error = run_student(lambda: student_object(student, NAME, "function")(
+        str(run_dir) if as_text else run_dir))
+    if error:
+        return None, None, f"`make_callbacks(run_dir)` raised {error}"
+    if not isinstance(described, (list, tuple)):
+        return None, None, f"`{NAME}(run_dir)` must return a list of Keras callbacks; it returned {described!r}"[:500]
+    callbacks, outside = [], []
+    for item in described:
+        try:
+            callback = _rebuild(item, run_dir)
+        except (ValueError, TypeError) as error:
+            return None, None, str(error)
+        if callback is None:
+            outside.append(item["kwargs"][PATH_ARGUMENTS[item["__callback__"]]])
+        callbacks.append((item["__callback__"], callback))
+    return callbacks, outside, None
+
+
+def _run(student, curve, as_text):
     """Run `fit` with the student's callbacks in a fresh folder; observe everything it left."""
-    make_callbacks = student_object(namespace, NAME, "function")
     with tempfile.TemporaryDirectory() as root:
-        run_dir, elsewhere = pathlib.Path(root, "run"), pathlib.Path(root, "cwd")
+        run_dir = pathlib.Path(root, "run")
         run_dir.mkdir()
-        elsewhere.mkdir()
-        with working_directory(elsewhere):
-            callbacks, error = run_student(lambda: make_callbacks(str(run_dir) if as_text else run_dir))
-            if error:
-                return {"error": f"`make_callbacks(run_dir)` raised {error}"}
-            if not isinstance(callbacks, (list, tuple)) or not all(
-                    isinstance(cb, keras.callbacks.Callback) for cb in callbacks):
-                return {"error": "`make_callbacks(run_dir)` must return a list of Keras callbacks"}
-            recorder, trace, model = EventRecorder(hooks=("on_epoch_end",)), WeightTrace(), fresh_model()
-            _, error = run_student(lambda: model.fit(
-                batches(*train_data(64)), epochs=len(curve), shuffle=False, validation_data=batches(*val_data(32)),
-                callbacks=[ScriptedLogs(val_loss=curve), recorder, *callbacks, trace], verbose=0))
+        built, outside, error = _callbacks(student, run_dir, as_text)
+        if error:
+            return {"error": error}
+        callbacks = [callback for _, callback in built if callback is not None]
+        recorder, trace, model = EventRecorder(hooks=("on_epoch_end",)), WeightTrace(), fresh_model()
+        _, error = run_student(lambda: model.fit(
+            batches(*train_data(64)), epochs=len(curve), shuffle=False, validation_data=batches(*val_data(32)),
+            callbacks=[ScriptedLogs(val_loss=curve), recorder, *callbacks, trace], verbose=0))
         observed = {
             "run_dir_given_as": "str" if as_text else "pathlib.Path",
-            "types": sorted(type(cb).__name__ for cb in callbacks),
+            "types": sorted(name for name, _ in built),
             "error": error,
             "loss": [event.logs["loss"] for event in recorder.events],
             "val_loss": curve[:len(recorder.events)],
             "epochs": len(curve),
             "weights_of_epoch": trace.matching_epoch(model.get_weights()),
             "files": _files(run_dir),
-            "stray_files": _files(elsewhere),
+            "outside_paths": [str(path)[:200] for path in outside],
             "csv": _read_csv(run_dir / "history.csv"),
             "tensorboard": _read_tensorboard(run_dir / "tensorboard"),
         }
@@ -120,14 +191,14 @@ def _run(namespace, curve, as_text):
     return observed
 
 
-def collect_short(namespace):
+def collect_short(student):
     """A 3-epoch run, `run_dir` given as a str."""
-    return _run(namespace, SHORT_CURVE, as_text=True)
+    return _run(student, SHORT_CURVE, as_text=True)
 
 
-def collect_run(namespace):
+def collect_run(student):
     """A 10-epoch run that early stopping must end, `run_dir` given as a `pathlib.Path`."""
-    return _run(namespace, LONG_CURVE, as_text=False)
+    return _run(student, LONG_CURVE, as_text=False)
 
 
 def _improving_epochs(curve):
@@ -242,8 +313,9 @@ def _check_tensorboard(observed, full):
 
 
 def _check_stray(observed):
-    if observed["stray_files"]:
-        return False, f"files were written outside run_dir: {observed['stray_files']}"
+    if observed["outside_paths"]:
+        return False, (f"these paths are not inside run_dir, so the grader left their callbacks out of the "
+                       f"run: {observed['outside_paths']}; build every path from run_dir")
     return True, "every file went under run_dir"
 
 

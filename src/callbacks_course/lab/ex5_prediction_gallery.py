@@ -3,24 +3,31 @@
 The grader keeps the model's weights of every epoch (a callback of its own), and after
 `fit` recomputes what the model predicted for the student's chosen samples at each epoch;
 those must equal the student's `predictions`. It checks the frames' type and count, counts
-matplotlib figures left open, and reads the GIF back with Pillow (its frame count must be
-the number of epochs that ran, including runs cut short by another callback; Pillow writes
-equal neighbouring frames as one, so that many fewer are accepted).
+matplotlib figures left open in the student's process, and reads the GIF back with Pillow
+(its frame count must be the number of epochs that ran, including runs cut short by another
+callback; Pillow writes equal neighbouring frames as one, so that many fewer are accepted).
+
+The gallery lives in the student's process: its attributes arrive as data (arrays), and the
+GIF, written there, arrives as bytes (`Student.read_file`) that the grader opens with
+Pillow's GIF reader alone, within a pixel budget. The GIF paths are relative: the student's
+process writes into its own folder (in the notebook, the grader's temporary folder).
 
 Example:
 
 ```python
-observed = collect_fit({"PredictionGallery": PredictionGallery})
+observed = collect_fit(Student.local({"PredictionGallery": PredictionGallery}))
 score_fit(observed, None).fraction   # 1.0
 ```
 """
 
-import os
+import io
 import tempfile
+import warnings
 
 import numpy as np
 from PIL import Image
 
+from callbacks_course.grading.wire import StudentObject
 from callbacks_course.lab.scenarios import (
     batches,
     StopAfter,
@@ -35,13 +42,9 @@ from callbacks_course.lab.scenarios import (
 )
 
 NAME = "PredictionGallery"
+FORBID = ()
 DEFAULT_GIF = "training_progress.gif"
-
-
-def _open_figures():
-    import matplotlib.pyplot as plt
-
-    return len(plt.get_fignums())
+MAX_GIF_PIXELS = 20_000_000  # per frame; a gallery of a few digits needs well under 1 % of it
 
 
 def _indices(gallery, n_images):
@@ -66,7 +69,7 @@ def _prediction(value):
 def _frame(value):
     """A frame's properties: array type, dtype, shape, whether it has any contrast."""
     if not isinstance(value, np.ndarray):
-        return {"type": type(value).__name__}
+        return {"type": value.type_name if isinstance(value, StudentObject) else type(value).__name__}
     return {"type": "ndarray", "dtype": str(value.dtype), "shape": list(value.shape),
             "varied": bool(value.size and value.min() != value.max())}
 
@@ -78,24 +81,31 @@ def _distinct_runs(frames):
     return sum(1 for i, f in enumerate(frames) if i == 0 or not np.array_equal(f, frames[i - 1]))
 
 
-def _gif(path):
-    if not os.path.isfile(path):
+def _gif(data):
+    """The format and frame count of the GIF bytes `data` (None: no file), read by Pillow's GIF plugin only."""
+    if data is None:
         return None
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = MAX_GIF_PIXELS
     try:
-        with Image.open(path) as image:
-            return {"format": image.format, "frames": getattr(image, "n_frames", 1)}
-    except OSError as error:
-        return {"format": f"unreadable ({error})", "frames": 0}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=["GIF"]) as image:
+                return {"format": image.format, "frames": getattr(image, "n_frames", 1)}
+    except Exception as error:  # any file at all may arrive here; Pillow raises many kinds
+        return {"format": f"unreadable as a GIF ({type(error).__name__}: {str(error)[:100]})", "frames": 0}
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
 
 
-def _run(gallery, model, images, gif_path, epochs, stop_after=None):
+def _run(student, gallery, model, images, gif_path, epochs, stop_after=None):
     """Fit with the gallery; observe its attributes against the grader's own predictions."""
-    figures = _open_figures()
+    figures = student.open_figures()
     trace = WeightTrace()
     callbacks = [gallery, trace] + ([StopAfter(stop_after)] if stop_after is not None else [])
     _, error = run_student(lambda: model.fit(batches(*train_data(128)), epochs=epochs, shuffle=False,
                                              callbacks=callbacks, verbose=0))
-    observed = {"error": error, "epochs_run": len(trace.weights), "leaked_figures": _open_figures() - figures,
+    observed = {"error": error, "epochs_run": len(trace.weights), "leaked_figures": student.open_figures() - figures,
                 "n_images": len(images)}
     indices = _indices(gallery, len(images))
     observed["sample_indices"] = indices
@@ -104,7 +114,7 @@ def _run(gallery, model, images, gif_path, epochs, stop_after=None):
     observed["predictions"] = [_prediction(p) for p in predictions] if isinstance(predictions, list) else None
     observed["frames"] = [_frame(f) for f in frames] if isinstance(frames, list) else None
     observed["distinct_frames"] = _distinct_runs(frames)
-    observed["gif"] = _gif(gif_path)
+    observed["gif"] = _gif(student.read_file(gif_path))
     true = []
     if indices is not None:
         for weights in trace.weights:
@@ -121,40 +131,37 @@ def _new(cls, *args, **kwargs):
     return gallery, None
 
 
-def collect_fit(namespace):
+def collect_fit(student):
     """One 3-epoch fit: 6 samples out of 40 digits."""
-    cls = student_object(namespace, NAME, "callback class")
+    cls = student_object(student, NAME, "callback class")
     images, labels = val_data(40)
-    with tempfile.TemporaryDirectory() as folder:
-        gif_path = os.path.join(folder, "progress.gif")
-        gallery, error = _new(cls, images, labels, n_samples=6, gif_path=gif_path)
+    with tempfile.TemporaryDirectory() as folder, working_directory(folder):
+        gallery, error = _new(cls, images, labels, n_samples=6, gif_path="progress.gif")
         if error:
             return error
-        run = _run(gallery, fresh_model(), images, gif_path, epochs=3)
+        run = _run(student, gallery, fresh_model(), images, "progress.gif", epochs=3)
         run["n_samples"] = 6
         return run
 
 
-def collect_life(namespace):
+def collect_life(student):
     """A run cut short by another callback, a second fit of the same gallery, and the defaults."""
-    cls = student_object(namespace, NAME, "callback class")
+    cls = student_object(student, NAME, "callback class")
     images, labels = val_data(40)
     observed = {}
-    with tempfile.TemporaryDirectory() as folder:
-        gif_path = os.path.join(folder, "cut_short.gif")
-        gallery, error = _new(cls, images, labels, n_samples=5, gif_path=gif_path)
+    with tempfile.TemporaryDirectory() as folder, working_directory(folder):
+        gallery, error = _new(cls, images, labels, n_samples=5, gif_path="cut_short.gif")
         if error:
             return error
-        observed["cut_short"] = _run(gallery, fresh_model(), images, gif_path, epochs=5, stop_after=1)
-        observed["second_fit"] = _run(gallery, fresh_model(), images, gif_path, epochs=2)
+        observed["cut_short"] = _run(student, gallery, fresh_model(), images, "cut_short.gif", epochs=5, stop_after=1)
+        observed["second_fit"] = _run(student, gallery, fresh_model(), images, "cut_short.gif", epochs=2)
         for key in ("cut_short", "second_fit"):
             observed[key]["n_samples"] = 5
         few_images, few_labels = images[:8], labels[:8]
-        with working_directory(folder):
-            gallery, error = _new(cls, few_images, few_labels)
-            if error:
-                return error
-            observed["defaults"] = _run(gallery, fresh_model(), few_images, DEFAULT_GIF, epochs=2)
+        gallery, error = _new(cls, few_images, few_labels)
+        if error:
+            return error
+        observed["defaults"] = _run(student, gallery, fresh_model(), few_images, DEFAULT_GIF, epochs=2)
         observed["defaults"]["n_samples"] = 8
     return observed
 

@@ -8,7 +8,7 @@ must equal the recorder's running totals.
 Example:
 
 ```python
-observed = collect_life({"PhaseCounter": PhaseCounter})
+observed = collect_life(Student.local({"PhaseCounter": PhaseCounter}))
 score_life(observed, None).fraction   # 1.0
 ```
 """
@@ -26,6 +26,7 @@ from callbacks_course.lab.scenarios import (
 from callbacks_course.recorder import EventRecorder
 
 NAME = "PhaseCounter"
+FORBID = ()
 KEYS = {  # each key of `counts` and the begin hook whose calls it counts
     "train_batches": "on_train_batch_begin",
     "test_batches": "on_test_batch_begin",
@@ -59,8 +60,8 @@ def _counts(counter):
     return {str(key): plain_number(value) for key, value in counts.items()}
 
 
-def _collect(namespace, n_calls):
-    cls = student_object(namespace, NAME, "callback class")
+def _collect(student, n_calls):
+    cls = student_object(student, NAME, "callback class")
     counter, error = run_student(cls)
     if error:
         return {"error": f"`{NAME}()` raised {error}"}
@@ -73,14 +74,14 @@ def _collect(namespace, n_calls):
     return {"steps": steps}
 
 
-def collect_fit(namespace):
+def collect_fit(student):
     """One `fit` of 2 epochs (4 training batches each) with validation data (2 batches each epoch)."""
-    return _collect(namespace, 1)
+    return _collect(student, 1)
 
 
-def collect_life(namespace):
+def collect_life(student):
     """`fit`, `evaluate`, `predict`, and another `fit` with the same counter: never reset."""
-    return _collect(namespace, 4)
+    return _collect(student, 4)
 
 
 def _judge(step):

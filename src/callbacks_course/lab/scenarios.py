@@ -18,7 +18,6 @@ trace.matching_epoch(model.get_weights())   # the epoch whose weights the model 
 
 import contextlib
 import functools
-import inspect
 import os
 
 import keras
@@ -26,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from callbacks_course.grading import GradingError, Result
+from callbacks_course.grading.remote import StudentError
 from callbacks_course.mnist import load_mnist, normalize
 from callbacks_course.models import make_classifier
 
@@ -117,37 +117,47 @@ def working_directory(path):
         os.chdir(previous)
 
 
-def student_object(namespace, name, kind):
-    """The student's `name` from `namespace`, checked to be a callback class or a function.
+def student_object(student, name, kind):
+    """A factory for the student's `name`, reached through `student` (a `grading.remote.Student`).
+
+    Calling the factory creates the student's callback (a `RemoteCallback`) or calls their
+    function (its return value as data). Nothing is looked up until then: a missing name or a
+    name of the wrong kind raises `GradingError` from the call, which `run_student` lets through.
 
     Args:
-        namespace: the student's global names.
+        student: the handle on the student's code.
         name: the name the contract asks for.
         kind: "callback class" or "function".
 
-    Raises:
-        GradingError: with a message the student can act on.
+    Example:
+
+    ```python
+    timer_class = student_object(student, "BatchTimer", "callback class")
+    timer, error = run_student(timer_class)   # a keras Callback that forwards to the student's
+    ```
     """
-    if name not in namespace:
-        raise GradingError(f"`{name}` is not defined: run your answer cell, and keep the name `{name}`.")
-    value = namespace[name]
     if kind == "callback class":
-        if not (inspect.isclass(value) and issubclass(value, keras.callbacks.Callback)):
-            raise GradingError(f"`{name}` must be a class that subclasses `keras.callbacks.Callback`.")
-    elif not callable(value):
-        raise GradingError(f"`{name}` must be a function.")
-    return value
+        return functools.partial(student.callback, name)
+    return functools.partial(student.call, name)
 
 
 def failure(error):
-    """A one-line description of an exception raised by the student's code."""
+    """A one-line description of an exception raised by the student's code (`StudentError` unwrapped)."""
+    if isinstance(error, StudentError):
+        return str(error)
     return f"{type(error).__name__}: {error}"
 
 
 def run_student(action):
-    """Run `action()`; return `(value, None)`, or `(None, "ExcType: message")` if it raised."""
+    """Run `action()`; return `(value, None)`, or `(None, "ExcType: message")` if it raised.
+
+    A `GradingError` (a missing name, an unreadable value) is not the student's code failing:
+    it ends the check with its message. `ItemAborted` (a BaseException) is never caught.
+    """
     try:
         return action(), None
+    except GradingError:
+        raise
     except Exception as error:  # the student's code may raise anything; report it, don't crash
         return None, failure(error)
 
