@@ -32,7 +32,8 @@ from . import results
 from .course import GRADING_RELEASE, _quiet_logs
 from .notebooks import Layout, SubmissionError, graded_copy, load_notebook, student_answers
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
+MESSAGE_LIMIT = 4000  # characters of one item's message in items.csv and the feedback
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
 ITEM_COLUMNS = ["student_id", "assignment", "item", "score", "max_score", "status", "message"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -159,10 +160,11 @@ def _score(item, points, outcome, expected):
                     "message": "this item could not be scored (a grader error); tell your instructor"}
         fraction = result.fraction
         status = "passed" if fraction >= 1 else "partial" if fraction > 0 else "failed"
-        return {"score": _points(fraction * points), "max_score": points, "status": status, "message": result.message}
+        return {"score": _points(fraction * points), "max_score": points, "status": status,
+                "message": result.message[:MESSAGE_LIMIT]}
     if status == "fail":
         status = "failed"
-    row = {"score": 0.0, "max_score": points, "status": status, "message": message}
+    row = {"score": 0.0, "max_score": points, "status": status, "message": str(message)[:MESSAGE_LIMIT]}
     if outcome.get("retry"):
         row["retry"] = True
     return row

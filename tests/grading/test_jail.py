@@ -63,6 +63,7 @@ facts = {{"uid": os.getuid(), "euid": os.geteuid(), "groups": os.getgroups(), "e
     assert facts["uid"] == facts["euid"] == 65534 and facts["groups"] in ([], [65534])
     assert set(facts["env"]) <= {"HOME", "PATH", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "PWD",
                                  "TF_CPP_MIN_LOG_LEVEL", "CALLBACKS_COURSE_OFFLINE", "PYTHONDONTWRITEBYTECODE",
+                                 "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS",
                                  "LC_CTYPE", "KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK", "TF2_BEHAVIOR",
                                  "ENABLE_RUNTIME_UPTIME_TELEMETRY", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
                                  "HDF5_PLUGIN_PATH"}
@@ -121,6 +122,7 @@ def test_resources_are_bounded_per_item(jail):
                   "        f.write(os.urandom(2**20) * 50)"),
         "processes": "import os, time\npids = []\nfor _ in range(300):\n    pids.append(os.fork())\n    if pids[-1] == 0:\n        time.sleep(60)",
         "huge_message": "def add(a, b):\n    raise ValueError('x' * 40_000_000)",
+        "deep_tree": "import os\nfor _ in range(1100):\n    os.mkdir('d')\n    os.chdir('d')\ndef add(a, b):\n    return a + b",
     }
     outcomes = {name: run(jail, source, timeout=40) for name, source in cases.items()}
     assert outcomes["shared_mmap"]["status"] == "crashed"
@@ -128,6 +130,7 @@ def test_resources_are_bounded_per_item(jail):
     assert outcomes["files"]["status"] == "error" and "No space left" in outcomes["files"]["message"]
     assert outcomes["processes"]["status"] == "error" and "Resource temporarily unavailable" in outcomes["processes"]["message"]
     assert outcomes["huge_message"]["status"] == "error" and len(outcomes["huge_message"]["message"]) <= 2100
+    assert outcomes["deep_tree"] == {"status": "ok", "observed": [3, 0], "message": ""}
     assert not jail.cgroups.pids()  # nothing of theirs is left
     honest(jail)
 
