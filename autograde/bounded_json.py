@@ -83,7 +83,7 @@ def loads(data, *, max_bytes=DEFAULT_MAX_BYTES, max_depth=DEFAULT_MAX_DEPTH, all
     """
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)} ({_size(size)})")
+        raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)} ({size} bytes)")
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8")
@@ -142,7 +142,7 @@ def read_regular_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
         if not stat.S_ISREG(info.st_mode):
             raise BoundedJSONError(f"it is {kind(info.st_mode)}, not a regular file")
         if info.st_size > max_bytes:
-            raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)} ({_size(info.st_size)})")
+            raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)} ({info.st_size} bytes)")
         chunks, total = [], 0
         while total <= max_bytes:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))

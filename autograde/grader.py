@@ -29,7 +29,7 @@ from callbacks_course.grading import Result
 from . import csv_safe, results
 from .course import GRADING_RELEASE, _quiet_logs
 from .notebooks import Layout, SubmissionError, graded_copy, parse_notebook, read_submitted, student_answers
-from .submissions import discover
+from .submissions import discover, printable
 
 ENGINE_VERSION = "1"
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
@@ -140,15 +140,15 @@ class Grader:
         self.course, self.out, self.jobs = course, pathlib.Path(out), jobs
         self.confine, self.memory_mb, self.log = confine, memory_mb, log
         self.results_dir = course.work / "results"
+        self.exam = course.released_as_exam()  # which release the students got (`Course.release`)
         self.sandbox_runs = 0
         self._records = {}
         self._pool = None
 
     def _layouts(self, assignment):
-        exam = self.course.released_as_exam()
-        if exam:
+        if self.exam:
             self.log(f"{assignment}: grading against the exam release (the last `release` was `release --exam`)")
-        self.course.generate(assignment, release_directory=GRADING_RELEASE, exam=exam)
+        self.course.generate(assignment, release_directory=GRADING_RELEASE, exam=self.exam)
         layouts, released = {}, {}
         for notebook in self.course.notebooks(assignment):
             layouts[notebook] = Layout.read(self.course.solutions / assignment / f"{notebook}.ipynb")
@@ -275,7 +275,7 @@ class Grader:
         score = sum(r["score"] for r in record["items"].values())
         maximum = sum(r["max_score"] for r in record["items"].values())
         note = " (cached)" if cached else ""
-        self.log(f"[{done}/{total}] {sub.student} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
+        self.log(f"[{done}/{total}] {printable(sub.student)} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
 
     def _nbgrader(self, prep, feedback):
         from nbgrader.api import Gradebook

@@ -118,6 +118,8 @@ def parse_notebook(raw):
         raise SubmissionError(f"the file is not a notebook: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise SubmissionError("the file is not a notebook: it has no list of cells")
+    if "cells" in data:  # nbformat 4: check before nbformat reads it; older versions once converted
+        check_shape(data)
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable versions

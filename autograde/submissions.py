@@ -34,6 +34,18 @@ class Submission:
     status: str = ""
 
 
+def printable(student):
+    """`student` with control characters shown as `\\xNN`, for progress lines and logs.
+
+    Example:
+
+    ```python
+    printable("bob\\r\\x1b[2J")   # -> "bob\\x0d\\x1b[2J"
+    ```
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", student)
+
+
 def _kind(path):
     """"a folder", "a file", "a symbolic link", "a FIFO (named pipe)", ... of `path` itself; None if missing."""
     try:
