@@ -82,7 +82,7 @@ def test_feedback_and_messages_carry_no_self_check_data_or_key(exam):
     texts = {"items.csv": (base / "out" / "items.csv").read_text()}
     for student in ("ace", "half"):
         html = (base / "out" / "feedback" / student / "callbacks_quiz" / "callbacks_quiz.html").read_text()
-        assert "check = SelfCheck()" in html  # the exam release's self-check cell, not the regular one
+        assert "# exam: no feedback" in html  # the exam release's self-check cell, not the regular one
         texts[student] = html
     graded_copy = base / "work" / "course" / "autograded" / "ace" / "callbacks_quiz" / "callbacks_quiz.ipynb"
     texts["nbgrader's autograded copy"] = graded_copy.read_text()
