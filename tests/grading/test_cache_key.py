@@ -14,7 +14,7 @@ import pytest
 
 from autograde import dependencies
 from autograde.course import Course
-from conftest import REFERENCE, ROOT, SAMPLE, submission
+from conftest import ROOT, SAMPLE, submission
 
 COPY = shutil.ignore_patterns("__pycache__", "*.pyc")
 
@@ -104,9 +104,9 @@ def test_an_edited_package_module_regrades_end_to_end(sample_release, tmp_path):
     _, released = sample_release
     shutil.copytree(ROOT / "autograde", tmp_path / "autograde", ignore=COPY)
     package = shutil.copytree(dependencies.package_folder(), tmp_path / "src" / "callbacks_course", ignore=COPY)
-    subs = tmp_path / "subs"
-    (subs / "ref" / "sample").mkdir(parents=True)
-    nbformat.write(submission(released, REFERENCE), str(subs / "ref" / "sample" / "sample.ipynb"))
+    subs = tmp_path / "subs"  # a blank submission: graded without training, yet cached like any other
+    (subs / "blank" / "sample").mkdir(parents=True)
+    nbformat.write(submission(released, {}), str(subs / "blank" / "sample" / "sample.ipynb"))
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "src"))
 
     def grade():
@@ -116,7 +116,7 @@ def test_an_edited_package_module_regrades_end_to_end(sample_release, tmp_path):
         assert done.returncode == 0, done.stderr[-3000:]
         return [line for line in done.stdout.splitlines() if line.startswith("[")]
 
-    assert grade() == ["[1/1] ref sample 4/4"]
-    assert grade() == ["[1/1] ref sample 4/4 (cached)"]
+    assert grade() == ["[1/1] blank sample 0/4"]
+    assert grade() == ["[1/1] blank sample 0/4 (cached)"]
     _append(package / "models.py")
-    assert grade() == ["[1/1] ref sample 4/4"]
+    assert grade() == ["[1/1] blank sample 0/4"]

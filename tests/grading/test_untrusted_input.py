@@ -7,6 +7,7 @@ CLI; then some result files are damaged or forged and the batch is graded again.
 import csv
 import json
 import os
+import shutil
 import socket
 import stat
 
@@ -100,6 +101,15 @@ def batch(sample_release, tmp_path_factory):
     notebooks["folder_notebook"].mkdir()
     put("symlinked_notebook", None, _zero("unreadable"))
     notebooks["symlinked_notebook"].symlink_to(notebooks["honest"])
+    put("device_notebook", None, _zero("unreadable"))
+    try:
+        os.mknod(notebooks["device_notebook"], stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero: never ends
+    except OSError:  # no CAP_MKNOD: test_bounded_json.py reads /dev/zero itself
+        shutil.rmtree(subs / "device_notebook")
+        del expected["device_notebook"]
+    (subs / "symlinked_assignment").mkdir()
+    (subs / "symlinked_assignment" / "sample").symlink_to(subs / "honest" / "sample")
+    expected["symlinked_assignment"] = _zero("rejected")
     (subs / "fifo_folder").mkdir()
     os.mkfifo(subs / "fifo_folder" / "sample")
     expected["fifo_folder"] = _zero("rejected")
@@ -163,11 +173,15 @@ def test_every_student_scores_exactly(batch):
     ("socket_notebook", "it is a socket, not a regular file"),
     ("folder_notebook", "it is a folder, not a regular file"),
     ("symlinked_notebook", "symbolic link"),
+    ("device_notebook", "it is a character device, not a regular file"),
+    ("symlinked_assignment", "the assignment folder is a symbolic link"),
     ("fifo_folder", "the assignment folder is a FIFO (named pipe), not a folder"),
     ("fifo_student", "the student folder is a FIFO (named pipe), not a folder"),
     ("\tTAB", "control characters"),
 ])
 def test_unreadable_input_has_a_one_line_reason(batch, student, reason):
+    if student not in batch["expected"]:
+        pytest.skip("creating a device needs CAP_MKNOD")
     rows = _items(batch["base"] / "out")
     for item in ITEMS:
         message = rows[student, item]["message"]
