@@ -19,6 +19,7 @@ course.release()                        # regenerate quizzes/ with nbgrader
 import contextlib
 import hashlib
 import importlib
+import json
 import logging
 import os
 import pathlib
@@ -28,9 +29,12 @@ import warnings
 
 from callbacks_course.grading import Item
 
+from . import bounded_json, dependencies
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CONFIG_FILE = pathlib.Path(__file__).resolve().with_name("nbgrader_config.py")
 GRADING_RELEASE = "release_for_grading"
+RELEASE_RECORD = "release.json"  # in the work folder: which release students got (`Course.release`)
 
 
 class CourseError(Exception):
@@ -131,26 +135,32 @@ class Course:
         self._items[assignment] = items
         return items
 
-    def checks_fingerprint(self, assignment):
-        """sha256 of what grading depends on besides the notebooks: part of each cached result's key.
+    def dependency_folders(self, assignment):
+        """The folders whose files a grade of `assignment` depends on (see `autograde.dependencies`).
 
-        Covers every file of `autograde/` (registries, keys, the engine) and the packages
-        defining a collect, expect or score of the assignment, so changing a check regrades.
+        The engine, the course's `autograde/` (registries, keys), the `callbacks_course` package
+        with its data, `solutions/<assignment>/`, and the folder of every module defining a
+        collect, expect or score of the assignment.
         """
-        if assignment in self._fingerprints:
-            return self._fingerprints[assignment]
-        folders = {self.registry.parent}
+        folders = {dependencies.ENGINE, self.registry.parent, dependencies.package_folder(),
+                   self.solutions / assignment}
         for item in self.items(assignment).values():
             for function in (item.collect, item.expect, item.score):
                 module = sys.modules.get(getattr(getattr(function, "func", function), "__module__", None) or "")
                 if getattr(module, "__file__", None):
                     folders.add(pathlib.Path(module.__file__).resolve().parent)
-        files = sorted({p for folder in folders for p in folder.rglob("*")
-                        if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json")})
-        digest = hashlib.sha256()
-        for path in files:
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-        self._fingerprints[assignment] = digest.hexdigest()
+        return sorted(folders)
+
+    def checks_fingerprint(self, assignment):
+        """sha256 of what grading depends on besides the submission: part of each cached result's key.
+
+        Covers every file of `dependency_folders(assignment)` and the installed versions
+        (`dependencies.installed_versions`), so changing any of them regrades.
+        """
+        if assignment not in self._fingerprints:
+            self._fingerprints[assignment] = hashlib.sha256("\n".join(
+                [dependencies.fingerprint_folders(self.dependency_folders(assignment)),
+                 *dependencies.installed_versions()]).encode()).hexdigest()
         return self._fingerprints[assignment]
 
     # ---- nbgrader -------------------------------------------------------------------------
@@ -186,14 +196,33 @@ class Course:
         api.log.setLevel(logging.ERROR)
         return api
 
-    def generate(self, assignment, release_directory="release"):
-        """nbgrader generate_assignment of one assignment; CourseError with nbgrader's log on failure."""
+    def generate(self, assignment, release_directory="release", exam=False):
+        """nbgrader generate_assignment of one assignment; CourseError with nbgrader's log on failure.
+
+        Args:
+            assignment: the assignment id.
+            release_directory: nbgrader's release folder (inside its course folder) to write.
+            exam: then pass every released notebook through the registry's `exam_filter(nb)`
+                (if it has one), which may change only cells nbgrader does not track.
+        """
         self.prepare()
         with _quiet_logs():
             result = self.api(release_directory).generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
             raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log', '')}"
                               f"{result.get('error', '')}")
+        hook = getattr(self.module(assignment), "exam_filter", None) if exam else None
+        if hook:
+            import nbformat
+
+            for path in sorted((self.nbgrader_root / release_directory / assignment).glob("*.ipynb")):
+                nb = nbformat.read(str(path), as_version=4)
+                tracked = _nbgrader_cells(nb)
+                nb = hook(nb) or nb
+                if _nbgrader_cells(nb) != tracked:
+                    raise CourseError(f"{assignment}.exam_filter changed a cell with nbgrader metadata in {path.name}; "
+                                      "it may only change cells nbgrader does not track")
+                nbformat.write(nb, str(path))
 
     def init(self):
         """Register every assignment in nbgrader's gradebook without touching `quizzes/`.
@@ -206,20 +235,42 @@ class Course:
         return self.assignments()
 
     def release(self, exam=False):
-        """Regenerate `quizzes/` from `solutions/`; with `exam`, apply each registry's `exam_filter(nb)`."""
-        import nbformat
+        """Regenerate `quizzes/` from `solutions/` (`generate`); record which release it was (`released_as_exam`).
 
+        Args:
+            exam: the exam release: each registry's `exam_filter(nb)` removes what exam students must
+                not receive (the quiz's self-check data); `grade` then grades against it too.
+        """
         released = []
         for assignment in self.assignments():
-            self.generate(assignment)
-            hook = getattr(self.module(assignment), "exam_filter", None) if exam else None
-            for path in sorted((self.quizzes / assignment).glob("*.ipynb")):
-                if hook:
-                    nb = nbformat.read(str(path), as_version=4)
-                    nb = hook(nb) or nb
-                    nbformat.write(nb, str(path))
-                released.append(path)
+            self.generate(assignment, exam=exam)
+            released += sorted((self.quizzes / assignment).glob("*.ipynb"))
+        self.work.mkdir(parents=True, exist_ok=True)
+        record = self.work / RELEASE_RECORD
+        record.write_text(json.dumps({"exam": exam, "folder": str(self.quizzes)}, indent=1) + "\n")
         return released
+
+    def released_as_exam(self):
+        """Whether the last `release` with this work folder was the exam release (False when none was).
+
+        Raises:
+            CourseError: the record is damaged (graded as the wrong release, feedback could leak).
+        """
+        path = self.work / RELEASE_RECORD
+        if not os.path.lexists(path):
+            return False
+        try:
+            record = bounded_json.load_file(path, max_bytes=64 * 1024, max_depth=4)
+        except bounded_json.BoundedJSONError as exc:
+            record = exc
+        if not isinstance(record, dict) or not isinstance(record.get("exam"), bool):
+            raise CourseError(f"{path} is damaged; run `python -m autograde release` (with --exam for an exam) again")
+        return record["exam"]
+
+
+def _nbgrader_cells(nb):
+    """[(nbgrader metadata, source)] of the cells nbgrader tracks."""
+    return [(dict(cell.metadata["nbgrader"]), cell.source) for cell in nb.cells if "nbgrader" in cell.metadata]
 
 
 @contextlib.contextmanager

@@ -18,9 +18,8 @@ summary = grade(Course(), "submissions", out="grades", jobs=2)
 """
 
 import csv
-import dataclasses
+import os
 import pathlib
-import re
 import shutil
 import sys
 
@@ -28,30 +27,19 @@ import nbformat
 
 from callbacks_course.grading import Result
 
-from . import results
+from . import csv_safe, results
 from .course import GRADING_RELEASE, _quiet_logs
-from .notebooks import Layout, SubmissionError, graded_copy, load_notebook, student_answers
+from .notebooks import Layout, SubmissionError, graded_copy, parse_notebook, read_submitted, student_answers
+from .submissions import discover, printable
 
 ENGINE_VERSION = "2"
 MESSAGE_LIMIT = 4000  # characters of one item's message in items.csv and the feedback
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
 ITEM_COLUMNS = ["student_id", "assignment", "item", "score", "max_score", "status", "message"]
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class UsageError(Exception):
     """Arguments the engine cannot work with (the CLI prints it on one line and exits 2)."""
-
-
-@dataclasses.dataclass
-class Submission:
-    """One student's submission of one assignment."""
-
-    student: str
-    assignment: str
-    folder: pathlib.Path
-    problem: str = ""  # set when the whole submission cannot be graded
-    status: str = ""
 
 
 def _points(value):
@@ -60,34 +48,6 @@ def _points(value):
 
 def _fmt(value):
     return f"{_points(value):g}"
-
-
-def discover(submissions, course):
-    """Submissions under `submissions`, sorted; problems (odd folders) become Submission.problem."""
-    root = pathlib.Path(submissions)
-    known = set(course.assignments())
-    entries = sorted((p for p in root.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
-    seen = sorted({a.name for p in entries if p.is_dir() and not p.is_symlink() for a in p.iterdir()
-                   if a.is_dir() and a.name in known})
-    found = []
-    for folder in entries:
-        student = folder.name
-        problem, status = "", ""
-        if folder.is_symlink():
-            problem, status = "rejected: the student folder is a symbolic link (outside the submissions)", "rejected"
-        elif not folder.is_dir():
-            continue
-        elif _CONTROL.search(student):
-            problem, status = "rejected: the student id contains control characters", "rejected"
-        for assignment in seen:
-            sub = Submission(student, assignment, folder / assignment, problem, status)
-            if not problem:
-                if (folder / assignment).is_symlink():
-                    sub.problem, sub.status = "rejected: the assignment folder is a symbolic link", "rejected"
-                elif not (folder / assignment).is_dir():
-                    sub.problem, sub.status = f"no submission of {assignment} (the folder is missing or empty)", "missing"
-            found.append(sub)
-    return found, seen
 
 
 class _Prepared:
@@ -104,17 +64,17 @@ class _Prepared:
         for notebook in course.notebooks(sub.assignment):
             source, stubs = layouts[notebook], released[notebook]
             path = sub.folder / f"{notebook}.ipynb"
-            parts += [notebook, (course.solutions / sub.assignment / f"{notebook}.ipynb").read_bytes()]
+            parts += [notebook, (course.solutions / sub.assignment / f"{notebook}.ipynb").read_bytes(), stubs.text]
             problem, status = sub.problem, sub.status
             answers = {}
             if not problem:
-                if not path.exists() and not path.is_symlink():
+                if not os.path.lexists(path):
                     problem, status = f"missing notebook: {notebook}.ipynb was not submitted", "missing"
                 else:
                     try:
-                        nb = load_notebook(path)
-                        answers = student_answers(nb)
-                        parts.append(path.read_bytes())
+                        raw = read_submitted(path)
+                        answers = student_answers(parse_notebook(raw))
+                        parts.append(raw)
                         self.copies[notebook] = graded_copy(stubs.nb, answers)
                     except SubmissionError as exc:
                         problem, status = f"{notebook}.ipynb: {exc}", "unreadable"
@@ -137,9 +97,12 @@ class _Prepared:
 
 
 class _Released:
+    """A notebook as released to the students: the base of graded copies, its answer stubs, its text."""
+
     def __init__(self, nb):
         self.nb = nb
         self.answers = Layout.of(nb).answers
+        self.text = nbformat.writes(nb)
 
 
 def _score(item, points, outcome, expected):
@@ -180,12 +143,15 @@ class Grader:
         self.course, self.out, self.jobs = course, pathlib.Path(out), jobs
         self.confine, self.memory_mb, self.log = confine, memory_mb, log
         self.results_dir = course.work / "results"
+        self.exam = course.released_as_exam()  # which release the students got (`Course.release`)
         self.sandbox_runs = 0
         self._records = {}
         self._pool = None
 
     def _layouts(self, assignment):
-        self.course.generate(assignment, release_directory=GRADING_RELEASE)
+        if self.exam:
+            self.log(f"{assignment}: grading against the exam release (the last `release` was `release --exam`)")
+        self.course.generate(assignment, release_directory=GRADING_RELEASE, exam=self.exam)
         layouts, released = {}, {}
         for notebook in self.course.notebooks(assignment):
             layouts[notebook] = Layout.read(self.course.solutions / assignment / f"{notebook}.ipynb")
@@ -202,16 +168,13 @@ class Grader:
             self._pool = self._start_pool()
         context = {a: self._layouts(a) for a in assignments}
         prepared = [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
-        todo = []
-        for prep in prepared:
-            cached = results.load(self._path(prep.sub), prep.key)
-            if cached is None:
-                todo.append(prep)
+        cached = {id(prep): self._cached(prep) for prep in prepared}
+        todo = [prep for prep in prepared if cached[id(prep)] is None]
         total, done = len(prepared), 0
         for prep in prepared:
             if prep not in todo:
                 done += 1
-                self._finish(prep, results.load(self._path(prep.sub), prep.key), done, total, cached=True)
+                self._finish(prep, cached[id(prep)], done, total, cached=True)
         try:
             if todo:
                 for prep, record in self._grade_all(todo):
@@ -222,6 +185,10 @@ class Grader:
                 self._pool.close()
         self._write_csvs(prepared)
         return prepared
+
+    def _cached(self, prep):
+        """The result file of `prep` if it is valid under its key (`results.load`), else None."""
+        return results.load(self._path(prep.sub), prep.key, prep.sub.student, prep.sub.assignment, prep.points)
 
     def _path(self, sub):
         return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
@@ -312,7 +279,7 @@ class Grader:
         score = sum(r["score"] for r in record["items"].values())
         maximum = sum(r["max_score"] for r in record["items"].values())
         note = " (cached)" if cached else ""
-        self.log(f"[{done}/{total}] {sub.student} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
+        self.log(f"[{done}/{total}] {printable(sub.student)} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
 
     def _nbgrader(self, prep, feedback):
         from nbgrader.api import Gradebook
@@ -359,10 +326,7 @@ class Grader:
                                   row["status"], row["message"]])
             grade_rows.append([prep.sub.student, prep.sub.assignment, _fmt(total), _fmt(maximum)])
         for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows)):
-            with open(self.out / name, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(columns)
-                writer.writerows(sorted(rows))
+            csv_safe.write_rows(self.out / name, columns, sorted(rows))
 
 
 def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=print):

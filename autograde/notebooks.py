@@ -11,7 +11,8 @@ Example:
 
 ```python
 layout = Layout.read("solutions/sample/sample.ipynb")
-answers, notes = read_submission(path, layout)   # raises SubmissionError when unusable
+nb = load_notebook(path)        # raises SubmissionError when unusable
+answers = student_answers(nb)
 ```
 """
 
@@ -20,6 +21,8 @@ import json
 import os
 
 import nbformat
+
+from . import bounded_json
 
 
 class SubmissionError(Exception):
@@ -80,28 +83,88 @@ class Layout:
         return cls.of(nbformat.read(str(path), as_version=4))
 
 
+def read_submitted(path):
+    """The bytes of a submitted notebook: a regular file (never a link, FIFO or device) within the size cap.
+
+    Raises:
+        SubmissionError: why the file cannot be read; at most `bounded_json.NOTEBOOK_MAX_BYTES`
+            are ever read.
+    """
+    try:
+        return bounded_json.read_regular_file(path, max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+    except bounded_json.BoundedJSONError as exc:
+        if os.path.islink(path):
+            raise SubmissionError("the notebook is a symbolic link; submit the file itself") from None
+        raise SubmissionError(f"the notebook cannot be read: {exc}") from None
+
+
 def load_notebook(path):
-    """Read any nbformat version as a v4 notebook; SubmissionError with a clear reason otherwise."""
-    if os.path.islink(path):
-        raise SubmissionError("the notebook is a symbolic link; submit the file itself")
+    """Read any nbformat version as a v4 notebook; SubmissionError with a clear reason otherwise.
+
+    `read_submitted` reads the file, `parse_notebook` the bytes.
+    """
+    return parse_notebook(read_submitted(path))
+
+
+def parse_notebook(raw):
+    """A v4 notebook from the bytes of any nbformat version; SubmissionError with a clear reason otherwise.
+
+    The JSON is parsed by `bounded_json` (nested at most `DEFAULT_MAX_DEPTH` deep) and the
+    parts the engine reads must have nbformat's types (`check_shape`).
+    """
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise SubmissionError(f"the notebook cannot be read ({exc.strerror})") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise SubmissionError(f"the file is not a notebook: it is not valid JSON ({exc})") from None
+        data = bounded_json.loads(raw, max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+    except bounded_json.BoundedJSONError as exc:
+        raise SubmissionError(f"the file is not a notebook: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise SubmissionError("the file is not a notebook: it has no list of cells")
+    if "cells" in data:  # nbformat 4: check before nbformat reads it; older versions once converted
+        check_shape(data)
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable versions
         raise SubmissionError(f"the notebook could not be read as nbformat 4 ({type(exc).__name__})") from None
-    if not isinstance(nb.get("cells"), list):
-        raise SubmissionError("the file is not a notebook: it has no list of cells")
+    check_shape(nb)
     return nb
+
+
+_NBGRADER_TYPES = {"grade_id": (str,), "solution": (bool,), "grade": (bool,), "locked": (bool,),
+                   "points": (int, float)}
+
+
+def check_shape(nb):
+    """SubmissionError unless the cells have the types the engine reads (nbformat's, nbgrader's).
+
+    Cells must be objects with a string `cell_type`, a `source` that is a string or a list of
+    strings and an object `metadata`; nbgrader's metadata, when present, an object whose
+    `grade_id` is a string, `solution`/`grade`/`locked` booleans and `points` a number.
+
+    Example:
+
+    ```python
+    check_shape(nbformat.reads(text, as_version=4))
+    ```
+    """
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        raise SubmissionError("the file is not a notebook: it has no list of cells")
+    for index, cell in enumerate(cells, 1):
+        where = f"the notebook is damaged: cell {index}"
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise SubmissionError(f"{where} is not a cell (no cell_type)")
+        source = cell.get("source", "")
+        if not (isinstance(source, str) or isinstance(source, list) and all(isinstance(s, str) for s in source)):
+            raise SubmissionError(f"{where} has a source of type {type(source).__name__}, not text")
+        metadata = cell.get("metadata", {})
+        if not isinstance(metadata, dict):
+            raise SubmissionError(f"{where} has metadata of type {type(metadata).__name__}, not an object")
+        grading = metadata.get("nbgrader", {})
+        if not isinstance(grading, dict):
+            raise SubmissionError(f"{where} has nbgrader metadata of type {type(grading).__name__}, not an object")
+        for key, types in _NBGRADER_TYPES.items():
+            value = grading.get(key)
+            if value is not None and (not isinstance(value, types) or isinstance(value, bool) and bool not in types):
+                raise SubmissionError(f"{where} has nbgrader {key} of type {type(value).__name__}")
 
 
 def student_answers(nb):

@@ -12,14 +12,13 @@ c.ApplyResults.results_dir = ".autograde/results"
 ```
 """
 
-import json
-
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from .results import result_path
+from . import bounded_json
+from .results import RESULT_MAX_BYTES, result_path
 
 
 class ApplyResults(NbGraderPreprocessor):
@@ -30,7 +29,7 @@ class ApplyResults(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         path = result_path(self.results_dir, info["student"], info["assignment"])
-        self._items = json.loads(path.read_text())["items"]
+        self._items = bounded_json.load_file(path, max_bytes=RESULT_MAX_BYTES, max_depth=8)["items"]
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):

@@ -48,7 +48,7 @@ def test_graded_copy_restores_the_released_structure():
 
 @pytest.mark.parametrize("content, reason", [
     (b"this is not { json", "not valid JSON"),
-    (b"\xff\xfe\x00garbage", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not UTF-8"),
     (b"[1, 2, 3]", "no list of cells"),
     (b'{"cells": "nope"}', "no list of cells"),
     (b'{"cells": [], "nbformat": 99, "nbformat_minor": 0, "metadata": {}}', "could not be read as nbformat 4"),
