@@ -24,7 +24,7 @@ def _parser():
     grade.add_argument("submissions")
     grade.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     grade.add_argument("--jobs", type=int, default=1, help="parallel grading workers (default: 1)")
-    grade.add_argument("--memory-mb", type=int, default=2048, help="memory limit of each item's sandbox")
+    grade.add_argument("--memory-mb", type=int, default=2048, help="memory of each item's jailed processes together (MB)")
     grade.add_argument("--no-confine", action="store_true", help=argparse.SUPPRESS)
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")

@@ -55,7 +55,7 @@ class _Prepared:
 
     def __init__(self, sub, course, layouts, released):
         self.sub = sub
-        self.items = {}   # grade_id -> row dict for items decided without a sandbox
+        self.items = {}   # grade_id -> row dict for items decided without grading
         self.tasks = []   # [{grade_id, setup, answers}]
         self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
         self.points = {}  # grade_id -> points of its test cell
@@ -106,7 +106,7 @@ class _Released:
 
 
 def _score(item, points, outcome, expected):
-    """Turn a sandbox outcome into an items.csv row; `score` runs here, in the trusted process."""
+    """Turn a worker's outcome into an items.csv row; `score` runs here, in the trusted process."""
     status, message = outcome["status"], outcome["message"]
     if status == "ok":
         if expected is _FAILED:
@@ -337,12 +337,12 @@ def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=pr
         submissions: folder `<student_id>/<assignment>/<notebook>.ipynb`.
         out: folder for grades.csv, items.csv and feedback/.
         jobs: parallel grading workers.
-        confine: lock sandboxes down (Landlock, no root); on by default.
-        memory_mb: memory limit per sandboxed item.
+        confine: run student code in the jail (bubblewrap, cgroups); on by default.
+        memory_mb: memory of one item's jailed processes together.
         log: called with each progress line.
 
     Returns:
-        The `Grader` (its `sandbox_runs` counts the items graded in sandboxes this run).
+        The `Grader` (its `sandbox_runs` counts the items graded in jails this run).
     """
     submissions = pathlib.Path(submissions)
     if not submissions.is_dir():

@@ -20,7 +20,7 @@ c.CourseDirectory.release_directory = "release"
 c.Exchange.root = str(ROOT / ".autograde" / "exchange")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.gif", "runs"]
 
-# The engine runs each graded item in its own sandboxed process (autograde/sandbox.py) instead of
+# The engine runs each graded item in its own sandboxed process (autograde/jail.py) instead of
 # nbgrader's single kernel; ApplyResults writes each test cell's outcome (a message on stdout and
 # the points as an execute_result, never stderr) from the engine's cached results.
 c.Autograde.autograde_preprocessors = [

@@ -26,6 +26,7 @@ import subprocess
 import sys
 
 MESSAGE_LIMIT = 2000
+REPLY_LIMIT = 256 * 2**20  # one reply of a worker: a submission's observations
 
 
 def _reference(expect):
@@ -149,7 +150,7 @@ class WorkerPool:
         line = proc.stdout.readline()
         if not line:
             raise WorkerError(f"a grading worker stopped (exit code {proc.poll()}); see the worker log")
-        return json.loads(line)
+        return bounded_json.loads(line, max_bytes=REPLY_LIMIT)
 
     def _broadcast(self, request):
         self._ready()
