@@ -25,6 +25,8 @@ import selectors
 import subprocess
 import sys
 
+from . import bounded_json
+
 MESSAGE_LIMIT = 2000
 REPLY_LIMIT = 256 * 2**20  # one reply of a worker: a submission's observations
 
