@@ -128,12 +128,16 @@ class Cgroups:
                     time.sleep(0.01)
 
 
-def _read_only_sources():
-    """Folders the sandbox needs, read-only: the Python installation, the virtualenv, the package."""
+def _package_parent():
+    """The folder holding the `callbacks_course` package this process imports (the jail imports the same)."""
     import callbacks_course
 
-    package_parent = os.path.dirname(os.path.dirname(os.path.realpath(callbacks_course.__file__)))
-    folders = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), package_parent}
+    return os.path.dirname(os.path.dirname(os.path.realpath(callbacks_course.__file__)))
+
+
+def _read_only_sources():
+    """Folders the sandbox needs, read-only: the Python installation, the virtualenv, the package."""
+    folders = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), _package_parent()}
     for entry in sys.path:  # site-packages outside the prefixes (e.g. a user site)
         if entry.endswith("site-packages") and os.path.isdir(entry):
             folders.add(os.path.realpath(entry))
@@ -153,13 +157,14 @@ def _zygote(python, fd):
     return [python, "-P", "-m", "callbacks_course.grading.zygote", str(fd)]
 
 
-def _bwrap_command(python, fd, sources, staged, uid):
+def _bwrap_command(python, fd, sources, staged, uid, package_parent):
     command = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
                "--new-session", "--clearenv", "--uid", str(uid), "--gid", str(uid)]
     for name, value in (("HOME", "/work"), ("PATH", "/usr/bin:/bin"), ("TMPDIR", "/work"), ("LANG", "C.UTF-8"),
                         ("MPLBACKEND", "Agg"), ("MPLCONFIGDIR", "/work"), ("TF_CPP_MIN_LOG_LEVEL", "3"),
                         ("CALLBACKS_COURSE_OFFLINE", "1"), ("PYTHONDONTWRITEBYTECODE", "1"),
-                        ("OMP_NUM_THREADS", "1"), ("TF_NUM_INTEROP_THREADS", "1"), ("TF_NUM_INTRAOP_THREADS", "1")):
+                        ("OMP_NUM_THREADS", "1"), ("TF_NUM_INTEROP_THREADS", "1"), ("TF_NUM_INTRAOP_THREADS", "1"),
+                        ("PYTHONPATH", package_parent)):
         command += ["--setenv", name, value]
     command += ["--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
@@ -191,8 +196,8 @@ class Jail:
             self.cgroups = Cgroups(f"autograde-{os.getpid()}", memory_mb)
         elif confine:
             self.warnings.append("cgroups (v1 memory and pids) are not writable here: memory is limited per "
-                                 "process and the number of processes per user, so an item's children together "
-                                 "may use more")
+                                 "process (RLIMIT_DATA), so an item's children together may use more, and only "
+                                 "the item's process group is killed when it ends")
         self.bwrap = confine and shutil.which("bwrap") is not None
         if confine and not self.bwrap:
             self.warnings.append("bubblewrap (bwrap) is not installed: student code runs in a plain child process "
@@ -214,19 +219,19 @@ class Jail:
                 for folder in staged:
                     os.makedirs(folder, 0o755, exist_ok=True)
                 mounts = " && ".join(f"mount --bind {shlex.quote(s)} {shlex.quote(v)}" for s, v in zip(sources, staged))
-                inner = _bwrap_command(python, fd, sources, staged, uid)
+                inner = _bwrap_command(python, fd, sources, staged, uid, _package_parent())
                 drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
                 command = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
                            f"{mounts} && exec {shlex.join(drop + inner)}"]
             else:
-                command = _bwrap_command(python, fd, sources, sources, os.geteuid())
+                command = _bwrap_command(python, fd, sources, sources, os.geteuid(), _package_parent())
         else:
             command = _zygote(python, fd)
             env = {"HOME": tempfile.mkdtemp(prefix="autograde-jail-"), "PATH": "/usr/bin:/bin",
                    "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "CALLBACKS_COURSE_OFFLINE": "1",
-                   "PYTHONPATH": os.pathsep.join(sources)}
-        self.proc = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd="/",
+                   "PYTHONPATH": _package_parent()}
+        self.proc = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL,  # stderr: the worker log
+                                     stdout=subprocess.DEVNULL, env=env, cwd="/",
                                      start_new_session=True)
         child.close()
         self.control = parent
@@ -268,7 +273,8 @@ class Jail:
         channel = StreamChannel(sock, deadline, timeout)
         try:
             channel.send({"setup": [list(cell) for cell in job.get("setup", ())],
-                          "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid)})
+                          "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid),
+                          "memory_mb": None if self.cgroups else self.memory_mb})
             ran = channel.receive()
             if ran != {"ran": True} and set(ran) != {"status", "message"}:
                 raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")

@@ -63,7 +63,7 @@ facts = {{"uid": os.getuid(), "euid": os.geteuid(), "groups": os.getgroups(), "e
     assert facts["uid"] == facts["euid"] == 65534 and facts["groups"] in ([], [65534])
     assert set(facts["env"]) <= {"HOME", "PATH", "TMPDIR", "LANG", "MPLBACKEND", "MPLCONFIGDIR", "PWD",
                                  "TF_CPP_MIN_LOG_LEVEL", "CALLBACKS_COURSE_OFFLINE", "PYTHONDONTWRITEBYTECODE",
-                                 "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS",
+                                 "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "PYTHONPATH",
                                  "LC_CTYPE", "KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK", "TF2_BEHAVIOR",
                                  "ENABLE_RUNTIME_UPTIME_TELEMETRY", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
                                  "HDF5_PLUGIN_PATH"}
@@ -213,3 +213,14 @@ def test_timeouts_end_the_item(jail):
 @pytest.mark.skipif(os.geteuid() != 0, reason="the staging of Python's folder is what root does")
 def test_the_hosts_mounts_are_untouched(jail):
     assert "autograde-stage" not in pathlib.Path("/proc/self/mountinfo").read_text()
+
+
+def test_without_bubblewrap_and_cgroups_grading_still_works_with_warnings(monkeypatch):
+    monkeypatch.setattr("autograde.jail.shutil.which", lambda name: None)
+    monkeypatch.setattr("autograde.jail.Cgroups.available", classmethod(lambda cls: False))
+    with Jail(memory_mb=1024) as weaker:
+        assert len(weaker.warnings) == 2 and "\n" not in "".join(weaker.warnings)
+        assert "bubblewrap (bwrap) is not installed" in weaker.warnings[1] and "cgroups" in weaker.warnings[0]
+        assert run(weaker, HONEST) == {"status": "ok", "observed": [3, 0], "message": ""}
+        assert run(weaker, "import os\nos._exit(1)")["status"] == "crashed"
+        assert "MemoryError" in run(weaker, "hog = bytearray(2 * 2**30)")["message"]

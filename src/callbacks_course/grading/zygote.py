@@ -85,6 +85,9 @@ def _child(sock, item):
     from callbacks_course.grading.student_side import StudentServer, forbid, run_cells
 
     os.setsid()
+    quiet = os.open(os.devnull, os.O_RDWR)  # the student's prints go nowhere (the zygote's go to the worker log)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
     workdir = os.path.join(os.environ.get("HOME", "/tmp"), f"item-{item}")
     os.mkdir(workdir, 0o700)
     os.chdir(workdir)
@@ -100,6 +103,9 @@ def _child(sock, item):
         return _receive(sock)
 
     job = _receive(sock)
+    if job.get("memory_mb"):  # no cgroup for this item: a limit per process instead
+        limit = int(job["memory_mb"]) * 2**20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     forbid(job.get("forbid", ()))
     namespace = {}
     failed = run_cells(namespace, job.get("setup", ()), job.get("answers", ()))
