@@ -8,9 +8,10 @@ import keras
 import pytest
 
 from callbacks_course.grading import GradingError
-from callbacks_course.grading.remote import Student
+from callbacks_course.grading.remote import Student, StudentError
 from callbacks_course.lab.scenarios import (
     BATCH_SIZE,
+    SEED,
     batches,
     fresh_model,
     run_student,
@@ -95,3 +96,16 @@ def test_student_object_and_run_student_reach_the_student_only_through_the_handl
     assert value == [pathlib.PurePosixPath("/run/x"), "xx"] and error is None
     with pytest.raises(GradingError, match="`Missing` is not available"):
         run_student(lambda: student_object(student, "Missing", "callback class")())
+
+
+def test_seed_gives_the_students_process_the_runs_seed():
+    draw = "def draw():\n    return [random.random(), float(np.random.rand())]\n"
+    namespace = {}
+    exec("import random\nimport numpy as np\n" + draw, namespace)
+    student = Student.local(namespace)
+    student.seed(SEED)
+    first = student.call("draw")
+    fresh_model()  # seeds this process the same way
+    assert student.call("draw") == first
+    with pytest.raises(StudentError, match="a seed must be an int"):
+        student.seed(-1)

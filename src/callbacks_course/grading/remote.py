@@ -279,6 +279,14 @@ class Student:
         value = self.request({"op": "figures"}).get("value")
         return value if type(value) is int else None
 
+    def seed(self, seed):
+        """Seed Python's, NumPy's and TensorFlow's generators in the student's process (`keras.utils.set_random_seed`).
+
+        A check calls it where it seeds its own run, so that an answer drawing random numbers
+        (say, which samples to show) draws the same ones in grading as in the notebook.
+        """
+        self.request({"op": "seed", "seed": int(seed)})
+
 
 class RemoteCallback(keras.callbacks.Callback):
     """A callback of the grader's that stands for one of the student's callback objects.

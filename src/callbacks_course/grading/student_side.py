@@ -310,6 +310,13 @@ class StudentServer:
 
         return {"value": len(plt.get_fignums())}
 
+    def _op_seed(self, message):
+        seed = message.get("seed")
+        if type(seed) is not int or not 0 <= seed < 2**32:
+            raise ValueError("a seed must be an int in [0, 2**32)")
+        keras.utils.set_random_seed(seed)
+        return {}
+
 
 def _plain(value):
     """A `logs` value as a plain number or short string (tensors and arrays of one element too)."""
@@ -321,4 +328,4 @@ def _plain(value):
         return None
 
 
-_OPS = frozenset(("value", "call", "new", "params", "model", "hook", "get", "read_file", "figures"))
+_OPS = frozenset(("value", "call", "new", "params", "model", "hook", "get", "read_file", "figures", "seed"))

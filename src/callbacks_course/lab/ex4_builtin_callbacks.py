@@ -312,7 +312,7 @@ def _check_tensorboard(observed, full):
     return True, "TensorBoard logged loss and val_loss once per epoch"
 
 
-def _check_stray(observed):
+def _check_outside(observed):
     if observed["outside_paths"]:
         return False, (f"these paths are not inside run_dir, so the grader left their callbacks out of the "
                        f"run: {observed['outside_paths']}; build every path from run_dir")
@@ -331,7 +331,7 @@ def score_short(observed, expected):
         return fraction_and_message([(False, observed["error"])])
     return fraction_and_message([
         _check_types(observed), _check_error(observed), _check_checkpoint_names(observed, SHORT_CURVE),
-        _check_csv(observed, full=False), _check_tensorboard(observed, full=False), _check_stray(observed),
+        _check_csv(observed, full=False), _check_tensorboard(observed, full=False), _check_outside(observed),
     ])
 
 
@@ -342,5 +342,5 @@ def score_run(observed, expected):
     return fraction_and_message([
         _check_error(observed), _check_checkpoint_names(observed, LONG_CURVE), _check_checkpoint_models(observed),
         _check_stop(observed, LONG_CURVE), _check_restore(observed, LONG_CURVE),
-        _check_csv(observed, full=True), _check_tensorboard(observed, full=True), _check_stray(observed),
+        _check_csv(observed, full=True), _check_tensorboard(observed, full=True), _check_outside(observed),
     ])
