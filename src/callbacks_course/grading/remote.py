@@ -193,7 +193,7 @@ class StreamChannel:
 
 _REPLIES = {"value": {"value", "missing"}, "call": {"value", "missing"}, "get": {"value", "missing"},
             "read_file": {"value", "missing"}, "figures": {"value"}, "new": {"handle", "hooks", "type", "missing"},
-            "params": set(), "model": set(), "hook": {"stop_training", "logs"}}
+            "params": set(), "model": set(), "seed": set(), "folder": {"value"}, "hook": {"stop_training", "logs"}}
 
 
 class Student:
@@ -273,6 +273,13 @@ class Student:
             return None
         value = reply.get("value")
         return value.tobytes() if isinstance(value, np.ndarray) else None
+
+    def folder(self):
+        """A new empty folder in the student's process (its absolute path), for files their code writes."""
+        value = self.request({"op": "folder"}).get("value")
+        if not isinstance(value, str):
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        return value
 
     def open_figures(self):
         """How many Matplotlib figures are open in the student's process."""

@@ -151,7 +151,7 @@ def decode(data, depth=0):
         except TypeError:  # unhashable items in a set
             raise WireError("a set of unhashable values") from None
     if tag == "__path__" and isinstance(inner, str):
-        return pathlib.PurePosixPath(inner)
+        return pathlib.Path(inner)
     if tag == "__float__" and inner in ("nan", "inf", "-inf"):
         return float(inner)
     if tag == "__object__" and isinstance(inner, str):

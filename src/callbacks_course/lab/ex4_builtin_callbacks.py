@@ -4,7 +4,7 @@ The student's function runs in the student's process and is given the folder the
 created for the run; the four callbacks it returns come back as descriptions (class and
 constructor arguments, see `grading.student_side.describe_builtin`). The grader rebuilds
 exactly Keras's built-in classes from them, in its own process, after checking that every
-path argument stays inside `run_dir` (absolute, no `..`, no symlink out, no format field
+path argument stays inside `run_dir` (absolute, no `..`, no format field
 that could add a folder): a callback whose path points elsewhere is left out of the run and
 reported, so nothing is ever written outside `run_dir`.
 
@@ -97,31 +97,34 @@ def _checkpoint(path, trace):
             "weights_of_epoch": trace.matching_epoch(loaded.get_weights())}
 
 
-def _inside(path, run_dir):
-    """Whether the path argument `path` (a str) can only name files under `run_dir`.
+def _inside(path, student_dir):
+    """The part of the path argument `path` (a str) below `student_dir`, or None if it can leave it.
 
-    It must be absolute, without `..`, resolve (symlinks followed) under `run_dir`, and its
-    format fields (ModelCheckpoint fills `{epoch}` and the logs in) must be plain names with
-    numeric formats, which can never produce a `/` or a `..` of their own.
+    It must be absolute, without `..`, under `student_dir`, and its format fields
+    (ModelCheckpoint fills `{epoch}` and the logs in) must be plain names with numeric formats,
+    which can never produce a `/` or a `..` of their own.
     """
     if not isinstance(path, str) or "\0" in path:
-        return False
+        return None
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(path)
                   if name is not None]
     except ValueError:
-        return False
+        return None
     if any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec)
            for name, spec, conversion in fields):
-        return False
-    pure = pathlib.PurePosixPath(path)
-    if not pure.is_absolute() or ".." in pure.parts:
-        return False
-    return pathlib.Path(os.path.realpath(path)).is_relative_to(os.path.realpath(run_dir))
+        return None
+    pure, root = pathlib.PurePosixPath(path), pathlib.PurePosixPath(student_dir)
+    if not pure.is_absolute() or ".." in pure.parts or not pure.is_relative_to(root):
+        return None
+    return pure.relative_to(root)
 
 
-def _rebuild(described, run_dir):
-    """Keras's own callback for one description of the student's, or None when its path is outside `run_dir`.
+def _rebuild(described, student_dir, run_dir):
+    """Keras's own callback for one description of the student's, writing under the grader's `run_dir`.
+
+    The student built its paths from `student_dir`, a folder of their own process; the same
+    paths below the grader's fresh `run_dir` are used instead. None when a path is outside.
 
     Raises:
         ValueError: the description is not one of the four built-in classes with plain arguments.
@@ -133,8 +136,11 @@ def _rebuild(described, run_dir):
             isinstance(value, (type(None), bool, int, float, str)) for value in kwargs.values()):
         raise ValueError(f"`{NAME}(run_dir)` must return Keras's own callbacks, one each of {list(BUILT_INS)} "
                          f"(not subclasses or other objects); it returned {described!r}"[:500])
-    if name in PATH_ARGUMENTS and not _inside(kwargs.get(PATH_ARGUMENTS[name]), run_dir):
-        return None
+    if name in PATH_ARGUMENTS:
+        below = _inside(kwargs.get(PATH_ARGUMENTS[name]), student_dir)
+        if below is None:
+            return None
+        kwargs[PATH_ARGUMENTS[name]] = str(run_dir / below)
     if "verbose" in kwargs:
         kwargs["verbose"] = 0  # the grader's output is not the student's to fill
     return cls(**kwargs)
@@ -142,8 +148,9 @@ def _rebuild(described, run_dir):
 
 def _callbacks(student, run_dir, as_text):
     """The student's callbacks rebuilt here, the paths left out as outside `run_dir`, and an error."""
+    student_dir = student.folder()
     described, error = run_student(lambda: student_object(student, NAME, "function")(
-        str(run_dir) if as_text else run_dir))
+        student_dir if as_text else pathlib.Path(student_dir)))
     if error:
         return None, None, f"`make_callbacks(run_dir)` raised {error}"
     if not isinstance(described, (list, tuple)):
@@ -151,7 +158,7 @@ def _callbacks(student, run_dir, as_text):
     callbacks, outside = [], []
     for item in described:
         try:
-            callback = _rebuild(item, run_dir)
+            callback = _rebuild(item, student_dir, run_dir)
         except (ValueError, TypeError) as error:
             return None, None, str(error)
         if callback is None:
