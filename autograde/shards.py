@@ -83,16 +83,12 @@ def read_class(results_dir):
 
 
 def grade_shard(course, submissions, shard, jobs=1, confine=True, memory_mb=2048, log=print):
-    """Grade shard `shard` of `submissions` into `course.results` (no gradebook, no CSVs).
+    """Grade shard `shard` of `submissions` into `course.results`: no gradebook, no CSVs.
 
     Args:
-        course: the `Course`; its `results` folder is the shared one, its `work` private to this shard.
-        submissions: folder `<student_id>/<assignment>/<notebook>.ipynb`.
+        course: the `Course`; its `results` is shared by the shards, its `work` private to this one.
         shard: the `Shard` to grade.
-        jobs: parallel grading workers (one per CPU of the node).
-        confine: lock sandboxes down (Landlock, no root); on by default.
-        memory_mb: memory limit per sandboxed item.
-        log: called with each progress line.
+        submissions, jobs, confine, memory_mb, log: as for `grader.grade` (jobs: the node's CPUs).
 
     Returns:
         The `Grader` (its `sandbox_runs` counts the items graded in sandboxes this run).

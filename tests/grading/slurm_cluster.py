@@ -58,7 +58,7 @@ SlurmdTimeout=30
 InactiveLimit=0
 MinJobAge=600
 KillWait=5
-NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} State=UNKNOWN
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} RealMemory={memory_mb} State=UNKNOWN
 PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
 """
 
@@ -117,6 +117,7 @@ class SlurmCluster:
         host = socket.gethostname().split(".")[0]
         (root / "slurm.conf").write_text(CONFIG.format(
             host=host, root=root, munge_socket=munge_socket, cpus=self.cpus,
+            memory_mb=os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20 - 1024,
             ctld_port=_free_port(), slurmd_port=_free_port()))
         self._daemon([str(SBIN / "slurmctld"), "-D", "-i", "-f", str(root / "slurm.conf")], "slurmctld",
                      lambda: self._run("sinfo", check=False).returncode == 0)

@@ -5,11 +5,10 @@ import json
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
 from autograde.shards import Shard, shard_number
-from conftest import REFERENCE, ROOT, autograde, submission
+from conftest import REFERENCE, ROOT, autograde, write_class
 
 WRONG = {"ex1": "def add(a, b):\n    return 0", "ex2": REFERENCE["ex2"]}
 STUDENTS = {f"s{n}": REFERENCE if n % 2 else WRONG for n in range(1, 9)}
@@ -46,10 +45,7 @@ def runs(sample_release, tmp_path_factory):
     """Shards 0 and 1, a merge (shard 2 missing), shard 2, shard 0 again, a merge; and one `grade` run."""
     _, released = sample_release
     base = tmp_path_factory.mktemp("shards")
-    subs = base / "subs"
-    for student, answers in STUDENTS.items():
-        (subs / student / "sample").mkdir(parents=True)
-        nbformat.write(submission(released, answers), str(subs / student / "sample" / "sample.ipynb"))
+    subs = write_class(base / "subs", released, STUDENTS)
     assert len({shard_of(s) for s in STUDENTS}) == SHARDS  # every shard has students
 
     def shard(index):
