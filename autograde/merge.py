@@ -14,7 +14,7 @@ pending = merge(Course(work="/tmp/merge", results="/shared/results"), "grades")
 ```
 """
 
-from .grader import Grader
+from .grader import Grader, check_arguments
 from .shards import read_class
 
 
@@ -30,7 +30,7 @@ def merge(course, out, log=print):
         The `Submission`s (student, assignment) that have no result yet, sorted.
     """
     grader = Grader(course, out, log=log)
-    prepared = grader.prepare(read_class(course.results), start_workers=False)
+    prepared = grader.prepare(check_arguments(read_class(course.results), 1), start_workers=False)
     pending = []
 
     def stored():

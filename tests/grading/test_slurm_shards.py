@@ -63,8 +63,8 @@ def _as_processes(base):
     """The same scripts as parallel processes, with the variables a Slurm array task would get."""
     shards = []
     for index in range(SHARDS):
-        env = dict(os.environ, SLURM_ARRAY_TASK_ID=str(index), SLURM_ARRAY_TASK_MIN="0",
-                   SLURM_ARRAY_TASK_COUNT=str(SHARDS), SLURM_CPUS_PER_TASK="1")
+        env = dict(os.environ, SLURM_ARRAY_TASK_ID=str(index), SLURM_ARRAY_TASK_MAX=str(SHARDS - 1),
+                   SLURM_CPUS_PER_TASK="1")
         with open(base / f"shard-{index}.out", "w") as out:
             shards.append(subprocess.Popen(["bash", str(SLURM / "grade_shard.sbatch"), str(base / "subs"),
                                             str(base / "results")], cwd=ROOT, env=env, stdout=out,
