@@ -15,9 +15,11 @@ with SlurmCluster(tmp_path / "slurm") as cluster:   # SlurmUnavailable says why 
 ```
 """
 
+import ctypes
 import os
 import pathlib
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -65,6 +67,11 @@ PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP
 
 class SlurmUnavailable(Exception):
     """Slurm cannot run here; the message says exactly why."""
+
+
+def _die_with_parent():
+    """In the daemon's child before exec: SIGTERM it when the test process dies, even if killed."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _free_port():
@@ -127,7 +134,7 @@ class SlurmCluster:
     def _daemon(self, command, name, ready, timeout=60):
         log = open(self.root / f"{name}.out", "wb")
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                   start_new_session=True)
+                                   start_new_session=True, preexec_fn=_die_with_parent)
         log.close()
         self._daemons.append(process)
         deadline = time.monotonic() + timeout
