@@ -1,4 +1,4 @@
-"""`python -m autograde {release,grade,report,demo}`: the instructor's command line (see README.md)."""
+"""`python -m autograde {release,grade,merge,report,init,demo}`: the instructor's command line (see README.md)."""
 
 import argparse
 import os
@@ -22,10 +22,18 @@ def _parser():
     release.add_argument("--out", help="folder for the student versions (default: <course>/quizzes)")
     grade = commands.add_parser("grade", help="autograde SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
     grade.add_argument("submissions")
-    grade.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
+    grade.add_argument("--out", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     grade.add_argument("--jobs", type=int, default=1, help="parallel grading workers (default: 1)")
     grade.add_argument("--memory-mb", type=int, default=2048, help="memory of each item's jailed processes together (MB)")
     grade.add_argument("--no-confine", action="store_true", help=argparse.SUPPRESS)
+    grade.add_argument("--shard", help="I/N: grade only shard I (0-based) of N into --results, no CSVs; "
+                       "then `merge` (a cluster job array: one shard per task)")
+    grade.add_argument("--results", help="folder of the engine's result files, shared by the shards "
+                       "(default: <work>/results)")
+    merge = commands.add_parser("merge", help="gradebook, CSVs and feedback from the results of `grade --shard`; "
+                                "exit 3 when some submissions have no result yet")
+    merge.add_argument("results", help="the --results folder the shards wrote")
+    merge.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")
     commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
@@ -41,18 +49,39 @@ def main(argv=None):
 
     try:
         course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work,
-                        quizzes=getattr(args, "out", None))
+                        quizzes=args.out if args.command == "release" else None,
+                        results=getattr(args, "results", None))
         if args.command == "release":
             for path in course.release(exam=args.exam):
                 print(f"released {path}")
         elif args.command == "init":
             print(f"course folder {course.nbgrader_root}: {', '.join(course.init())}")
+        elif args.command == "grade" and args.shard:
+            from .shards import Shard, grade_shard
+
+            if args.out:
+                raise UsageError("--shard writes only results (into --results); `merge` writes the CSVs to --out")
+            grade_shard(course, args.submissions, Shard.parse(args.shard), jobs=args.jobs,
+                        confine=not args.no_confine, memory_mb=args.memory_mb)
+            print(f"shard {args.shard}: results in {course.results}")
         elif args.command == "grade":
             from .grader import grade
 
+            args.out = args.out or "grades"
             grade(course, args.submissions, args.out, jobs=args.jobs, confine=not args.no_confine,
                   memory_mb=args.memory_mb)
             print(f"wrote {pathlib.Path(args.out) / 'grades.csv'}, items.csv and feedback/")
+        elif args.command == "merge":
+            from .merge import merge
+
+            pending = merge(course, args.out)
+            print(f"wrote {pathlib.Path(args.out) / 'grades.csv'}, items.csv and feedback/")
+            if pending:
+                print(f"autograde: {len(pending)} submissions have no result yet (their shard has not finished; "
+                      "run it again, then merge again):", file=sys.stderr)
+                for sub in pending:
+                    print(f"  {sub.student} {sub.assignment}", file=sys.stderr)
+                return 3
         elif args.command == "report":
             from .report import report
 

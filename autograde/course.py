@@ -58,15 +58,17 @@ class Course:
         root: folder with `solutions/`, `quizzes/` and `autograde/assignments/`.
         work: nbgrader's working area (default `<root>/.autograde`).
         quizzes: where `release` writes the student versions (default `<root>/quizzes`).
+        results: the engine's per-submission result files (default `<work>/results`).
     """
 
-    def __init__(self, root=REPO, work=None, quizzes=None):
+    def __init__(self, root=REPO, work=None, quizzes=None, results=None):
         self.root = pathlib.Path(root).resolve()
         self.solutions = self.root / "solutions"
         self.quizzes = pathlib.Path(quizzes).resolve() if quizzes else self.root / "quizzes"
         self.registry = self.root / "autograde" / "assignments"
         self.work = pathlib.Path(work).resolve() if work else self.root / ".autograde"
         self.nbgrader_root = self.work / "course"
+        self.results = pathlib.Path(results).resolve() if results else self.work / "results"
         self._items = {}
         self._fingerprints = {}
 
@@ -180,7 +182,7 @@ class Course:
         config.CourseDirectory.root = str(self.nbgrader_root)
         config.Exchange.root = str(self.work / "exchange")
         config.CourseDirectory.release_directory = release_directory
-        config.ApplyResults.results_dir = str(self.work / "results")
+        config.ApplyResults.results_dir = str(self.results)
         return config
 
     def api(self, release_directory="release"):

@@ -136,13 +136,21 @@ def _score(item, points, outcome, expected):
 _FAILED = object()
 
 
+def progress(sub, record, done, total, cached):
+    """The progress line of a graded submission: `[3/24] ada callbacks_quiz 20/20 (cached)`."""
+    score = sum(r["score"] for r in record["items"].values())
+    maximum = sum(r["max_score"] for r in record["items"].values())
+    note = " (cached)" if cached else ""
+    return f"[{done}/{total}] {printable(sub.student)} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}"
+
+
 class Grader:
     """One grading run over a submissions folder (see `grade`)."""
 
     def __init__(self, course, out, jobs=1, confine=True, memory_mb=2048, log=print):
-        self.course, self.out, self.jobs = course, pathlib.Path(out), jobs
+        self.course, self.out, self.jobs = course, pathlib.Path(out) if out else None, jobs
         self.confine, self.memory_mb, self.log = confine, memory_mb, log
-        self.results_dir = course.work / "results"
+        self.results_dir = course.results
         self.exam = course.released_as_exam()  # which release the students got (`Course.release`)
         self.sandbox_runs = 0
         self._records = {}
@@ -160,34 +168,53 @@ class Grader:
         return layouts, released
 
     def run(self, submissions):
+        """Grade and book every submission: `results` feeding `book`, nbgrader overlapped with the workers."""
+        prepared = self.prepare(submissions)
+        self.book(prepared, self.results(prepared))
+        return prepared
+
+    def prepare(self, submissions, shard=None, start_workers=True):
+        """The submissions under `submissions` (only shard `shard` of them, a `shards.Shard`), read."""
         subs, assignments = discover(submissions, self.course)
         if not assignments:
             raise UsageError(f"no submissions of a known assignment ({', '.join(self.course.assignments())}) "
                              f"under {submissions}: expected SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
-        if any(not self._path(sub).exists() for sub in subs):  # likely work: workers import TF meanwhile
+        if shard is not None:
+            subs = [sub for sub in subs if shard.holds(sub.student)]
+        if start_workers and any(not self._path(sub).exists() for sub in subs):  # workers import TF meanwhile
             self._pool = self._start_pool()
-        context = {a: self._layouts(a) for a in assignments}
-        prepared = [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
-        cached = {id(prep): self._cached(prep) for prep in prepared}
-        todo = [prep for prep in prepared if cached[id(prep)] is None]
-        total, done = len(prepared), 0
+        context = {a: self._layouts(a) for a in sorted({s.assignment for s in subs})}
+        return [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
+
+    def results(self, prepared):
+        """First half: yield (prep, record, cached) per submission, cached results first, then graded ones."""
+        todo = []
         for prep in prepared:
-            if prep not in todo:
-                done += 1
-                self._finish(prep, cached[id(prep)], done, total, cached=True)
+            record = self.stored(prep)
+            if record is None:
+                todo.append(prep)
+            else:
+                yield prep, record, True
         try:
             if todo:
                 for prep, record in self._grade_all(todo):
-                    done += 1
-                    self._finish(prep, record, done, total, cached=False)
+                    yield prep, record, False
         finally:
             if self._pool:
                 self._pool.close()
-        self._write_csvs(prepared)
-        return prepared
 
-    def _cached(self, prep):
-        """The result file of `prep` if it is valid under its key (`results.load`), else None."""
+    def book(self, prepared, graded):
+        """Second half: nbgrader autograde + feedback of each (prep, record, cached) in `graded`, then the CSVs.
+
+        Submissions of `prepared` without a record in `graded` are left out of the CSVs.
+        """
+        total = len(prepared)
+        for done, (prep, record, cached) in enumerate(graded, 1):
+            self._finish(prep, record, done, total, cached)
+        self._write_csvs([prep for prep in prepared if (prep.sub.student, prep.sub.assignment) in self._records])
+
+    def stored(self, prep):
+        """The result of a prepared submission in the results folder, None when missing, stale or invalid."""
         return results.load(self._path(prep.sub), prep.key, prep.sub.student, prep.sub.assignment, prep.points)
 
     def _path(self, sub):
@@ -276,10 +303,7 @@ class Grader:
                     record["gradebook"] = None
                 results.save(self._path(sub), record)
         self._records[sub.student, sub.assignment] = record
-        score = sum(r["score"] for r in record["items"].values())
-        maximum = sum(r["max_score"] for r in record["items"].values())
-        note = " (cached)" if cached else ""
-        self.log(f"[{done}/{total}] {printable(sub.student)} {sub.assignment} {_fmt(score)}/{_fmt(maximum)}{note}")
+        self.log(progress(sub, record, done, total, cached))
 
     def _nbgrader(self, prep, feedback):
         from nbgrader.api import Gradebook
@@ -329,6 +353,16 @@ class Grader:
             csv_safe.write_rows(self.out / name, columns, sorted(rows))
 
 
+def check_arguments(submissions, jobs):
+    """`submissions` as a Path; UsageError when it is not a folder or `jobs` < 1."""
+    submissions = pathlib.Path(submissions)
+    if not submissions.is_dir():
+        raise UsageError(f"{submissions} is not a folder of submissions")
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    return submissions
+
+
 def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=print):
     """Grade every submission under `submissions`; write CSVs and feedback into `out`.
 
@@ -344,11 +378,7 @@ def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=pr
     Returns:
         The `Grader` (its `sandbox_runs` counts the items graded in jails this run).
     """
-    submissions = pathlib.Path(submissions)
-    if not submissions.is_dir():
-        raise UsageError(f"{submissions} is not a folder of submissions")
-    if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    submissions = check_arguments(submissions, jobs)
     grader = Grader(course, out, jobs=jobs, confine=confine, memory_mb=memory_mb, log=log)
     grader.run(submissions)
     return grader

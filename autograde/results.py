@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import re
+import socket
 
 from . import bounded_json
 
@@ -116,6 +117,6 @@ def save(path, data):
     """Write `data` as JSON atomically (a killed run never leaves half a file)."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp = path.with_suffix(f".tmp-{socket.gethostname()}-{os.getpid()}")  # unique on a shared filesystem
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
     os.replace(tmp, path)

@@ -36,6 +36,14 @@ def submission(released, answers, edit=None):
     return nb
 
 
+def write_class(subs, released, students):
+    """`subs/<student>/sample/sample.ipynb` for each {student: answers} of `students`; return `subs`."""
+    for student, answers in students.items():
+        (subs / student / "sample").mkdir(parents=True)
+        nbformat.write(submission(released, answers), str(subs / student / "sample" / "sample.ipynb"))
+    return subs
+
+
 @pytest.fixture(scope="session")
 def sample_release(tmp_path_factory):
     """The sample course released into a temporary folder: (work folder, released notebook)."""

@@ -4,10 +4,9 @@ import signal
 import subprocess
 import sys
 
-import nbformat
 import pytest
 
-from conftest import REFERENCE, ROOT, SAMPLE, autograde, submission
+from conftest import REFERENCE, ROOT, SAMPLE, autograde, write_class
 
 pytestmark = pytest.mark.slow
 
@@ -19,10 +18,7 @@ STUDENTS = {f"s{n}": REFERENCE if n % 2 else WRONG for n in range(1, 7)}
 def runs(sample_release, tmp_path_factory):
     _, released = sample_release
     base = tmp_path_factory.mktemp("resume")
-    subs = base / "subs"
-    for student, answers in STUDENTS.items():
-        (subs / student / "sample").mkdir(parents=True)
-        nbformat.write(submission(released, answers), str(subs / student / "sample" / "sample.ipynb"))
+    subs = write_class(base / "subs", released, STUDENTS)
     command = [sys.executable, "-m", "autograde", "--course", str(SAMPLE), "--work", str(base / "work"),
                "grade", str(subs), "--out", str(base / "out")]
     first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
