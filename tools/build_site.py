@@ -1,0 +1,137 @@
+"""Build the course website with Jupyter Book 1 (Sphinx, MyST-NB, sphinx-book-theme): `make site`.
+
+The book is staged in `<out>/src` with the repository's layout, so the theme's launch buttons open
+the same paths as the notebooks' own links:
+
+- `index.md`, the home page: the README's key-point map (single-sourced: copied at build time);
+- `course/*.ipynb`: every lesson, in file order, executed during the build (offline subset) with
+  every output, figure, GIF and the widgets' static state; a cell that raises fails the build;
+- `quizzes/*/*.ipynb`: the exam release (`python -m autograde release --exam`): the questions and
+  answer cells only, without solutions, hidden tests or the quiz's self-check data; not executed.
+
+The site lands in `<out>/html`.
+
+Example:
+
+    .venv/bin/python tools/build_site.py --out build/site   # then open build/site/html/index.html
+"""
+
+import argparse
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+HOME_SECTION = "Every key point of the study notes, and where it is taught"
+TITLE = "Keras Callbacks, hands-on"
+CELL_TIMEOUT = 600
+
+
+def readme_section(readme, heading):
+    """The body of the README section titled `heading` (up to the next heading of any level).
+
+    Raises ValueError when the README has no such section, so a renamed heading fails the build.
+    """
+    match = re.search(rf"^(#+) {re.escape(heading)}\n(.*?)(?=^#+ |\Z)", readme, re.M | re.S)
+    if not match:
+        raise ValueError(f"README.md has no section '{heading}' for the site's home page")
+    return match.group(2).strip()
+
+
+def home_page(readme, lessons):
+    """index.md: the key-point map, then links to every lesson in reading order."""
+    links = "\n".join(f"{n}. [{title}]({path}.ipynb)" for n, (path, title) in enumerate(lessons, 1))
+    return (f"# {TITLE}\n\nAn interactive course on Keras 3 callbacks, taught on MNIST. Every lesson below "
+            "was run when this site was built; open any page in Colab, Kaggle or Binder to run it yourself.\n\n"
+            f"## {HOME_SECTION}\n\n{readme_section(readme, HOME_SECTION)}\n\n## The lessons\n\n{links}\n")
+
+
+def notebook_title(path):
+    """The text of a notebook's first heading."""
+    import nbformat
+
+    first = nbformat.read(path, as_version=4).cells[0].source
+    return first.split("\n", 1)[0].lstrip("# ").strip()
+
+
+def book_config(repository):
+    """_config.yml: execute lessons inline (widget state kept), raise on a cell error, launch buttons."""
+    return {
+        "title": TITLE,
+        "author": "The course's authors",
+        "only_build_toc_files": True,
+        "execute": {"execute_notebooks": "inline", "timeout": CELL_TIMEOUT, "run_in_temp": True,
+                    "allow_errors": False, "exclude_patterns": ["quizzes/*"]},
+        "repository": {"url": repository, "branch": "main", "path_to_book": ""},
+        "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
+                           "colab_url": "https://colab.research.google.com"},
+        "html": {"use_repository_button": True},
+        "sphinx": {"config": {"nb_execution_raise_on_error": True, "html_show_copyright": False,
+                              "suppress_warnings": ["myst.header"]}},
+    }
+
+
+def table_of_contents(lessons, graded):
+    """_toc.yml: the home page, then the lessons, then the quiz and the lab."""
+    return {"format": "jb-book", "root": "index", "parts": [
+        {"caption": "Lessons", "chapters": [{"file": path} for path, _ in lessons]},
+        {"caption": "Quiz and lab", "chapters": [{"file": path} for path in graded]},
+    ]}
+
+
+def stage(root, src):
+    """Write the book's sources for the repository at `root` into `src` (emptied first)."""
+    shutil.rmtree(src, ignore_errors=True)
+    (src / "course").mkdir(parents=True)
+    lessons = []
+    for path in sorted((root / "course").glob("*.ipynb")):
+        shutil.copy(path, src / "course" / path.name)
+        lessons.append((f"course/{path.stem}", notebook_title(path)))
+    subprocess.run([sys.executable, "-m", "autograde", "release", "--exam", "--out", str(src / "quizzes")],
+                   cwd=root, check=True, capture_output=True)
+    released = sorted(src.glob("quizzes/*/*.ipynb"), key=lambda path: ("quiz" not in path.stem, path))  # quiz, lab
+    graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
+    (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons))
+    repository = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    (src / "_config.yml").write_text(yaml.safe_dump(book_config(repository), sort_keys=False))
+    (src / "_toc.yml").write_text(yaml.safe_dump(table_of_contents(lessons, graded), sort_keys=False))
+    return lessons, graded
+
+
+def jupyter_book(src, out):
+    """Run `jupyter-book build` on the staged sources `src`; the site lands in `out`/html.
+
+    Raises subprocess.CalledProcessError when the build fails, e.g. when a cell raises.
+    """
+    shutil.rmtree(out / "_build", ignore_errors=True)
+    env = {"CALLBACKS_COURSE_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **os.environ}
+    subprocess.run([pathlib.Path(sys.executable).with_name("jupyter-book"), "build", "--path-output", str(out),
+                    str(src)], check=True, env=env)
+    html = out / "html"
+    shutil.rmtree(html, ignore_errors=True)
+    shutil.move(out / "_build" / "html", html)
+    return html
+
+
+def build(root, out):
+    """Stage and build the site of the repository at `root` into `out`/html; returns that folder."""
+    out = pathlib.Path(out).resolve()
+    stage(root, out / "src")
+    return jupyter_book(out / "src", out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "build" / "site"), help="output folder (default build/site)")
+    args = parser.parse_args(argv)
+    print(f"site: {build(ROOT, args.out) / 'index.html'}")
+
+
+if __name__ == "__main__":
+    main()
