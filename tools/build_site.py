@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
 
 import yaml
@@ -31,6 +32,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
 TITLE = "Keras Callbacks, hands-on"
 CELL_TIMEOUT = 600
+# ipywidgets 8's embedder and the loader it needs, served from the site itself (no CDN at read time).
+WIDGET_PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
+WIDGET_JS = {"widgets/require.js": {}, "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"}}
 
 
 def readme_section(readme, heading):
@@ -73,8 +77,28 @@ def book_config(repository):
                            "colab_url": "https://colab.research.google.com"},
         "html": {"use_repository_button": True},
         "sphinx": {"config": {"nb_execution_raise_on_error": True, "html_show_copyright": False,
-                              "suppress_warnings": ["myst.header"]}},
+                              "suppress_warnings": ["myst.header"], "html_static_path": ["_static"],
+                              "nb_ipywidgets_js": WIDGET_JS}},
     }
+
+
+def vendor_widget_js(cache, static):
+    """Put the npm packages WIDGET_PACKAGES' scripts into `static`/widgets (`npm pack`, kept in `cache`)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    (static / "widgets").mkdir(parents=True, exist_ok=True)
+    for name, version in WIDGET_PACKAGES.items():
+        tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
+        if not tarball.exists():
+            subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
+                           check=True, stdout=subprocess.DEVNULL)
+        with tarfile.open(tarball) as archive:
+            for member in archive.getmembers():
+                wanted = member.name == "package/require.js" or (  # embed-amd.js, its licence and fonts
+                    member.name.startswith("package/dist/") and not member.name.endswith(".map")
+                    and pathlib.PurePosixPath(member.name).name not in {"embed.js", "libembed-amd.js"})
+                if member.isfile() and wanted:
+                    (static / "widgets" / pathlib.PurePosixPath(member.name).name).write_bytes(
+                        archive.extractfile(member).read())
 
 
 def table_of_contents(lessons, graded):
@@ -89,6 +113,7 @@ def stage(root, src):
     """Write the book's sources for the repository at `root` into `src` (emptied first)."""
     shutil.rmtree(src, ignore_errors=True)
     (src / "course").mkdir(parents=True)
+    vendor_widget_js(src.parent / "npm", src / "_static")
     lessons = []
     for path in sorted((root / "course").glob("*.ipynb")):
         shutil.copy(path, src / "course" / path.name)
