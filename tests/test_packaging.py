@@ -173,14 +173,18 @@ def test_binder_steps_give_a_course_whose_lesson_1_runs(binder, fresh_venv):
 @pytest.mark.slow
 def test_binder_enables_the_extensions_and_opens_on_the_lessons(binder):
     clone, env = binder
-    labextensions = run(["bash", ".binder/start", "jupyter", "labextension", "list"], cwd=clone, env=env)
-    labextensions += subprocess.run(["bash", ".binder/start", "jupyter", "labextension", "list"], cwd=clone,
-                                    env={**os.environ, **env}, capture_output=True, text=True).stderr
+
+    def listing(*command):  # Jupyter prints these lists on stderr, in colour
+        result = subprocess.run(["bash", ".binder/start", "jupyter", *command], cwd=clone,
+                                env={**os.environ, **env}, capture_output=True, text=True)
+        return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+
+    labextensions = listing("labextension", "list")
     for name in ("@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader"):
-        assert re.search(re.escape(name) + r" v\S+ enabled", labextensions), labextensions
-    servers = subprocess.run(["bash", ".binder/start", "jupyter", "server", "extension", "list"], cwd=clone,
-                             env={**os.environ, **env}, capture_output=True, text=True)
-    assert re.search(r"nbgrader\.server_extensions\.formgrader\s+enabled", servers.stdout + servers.stderr)
+        assert re.search(re.escape(name) + r" v\S+ enabled OK", labextensions), labextensions
+    servers = listing("server", "extension", "list")
+    assert re.search(r"nbgrader\.server_extensions\.formgrader\S* enabled", servers), servers
+    assert str(clone / "autograde") in listing("--paths").split("data:")[0]  # nbgrader_config.py, as `make lab`
     config = pathlib.Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.py"
     assert 'c.ServerApp.default_url = "/lab/tree/course"' in config.read_text()
     assert (clone / ".autograde/course/source/callbacks_quiz").exists()

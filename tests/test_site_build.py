@@ -35,9 +35,12 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
     toc = yaml.safe_load((tmp_path / "src/_toc.yml").read_text())
     assert [c["file"] for part in toc["parts"] for c in part["chapters"]] == [p for p, _ in lessons] + graded
     config = yaml.safe_load((tmp_path / "src/_config.yml").read_text())
-    assert config["execute"]["exclude_patterns"] == ["quizzes/*"]
+    assert config["execute"]["execute_notebooks"] == "inline"
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     quiz = nbformat.read(tmp_path / "src/quizzes/callbacks_quiz/callbacks_quiz.ipynb", as_version=4)
+    lab = nbformat.read(tmp_path / "src/quizzes/callbacks_lab/callbacks_lab.ipynb", as_version=4)
+    assert quiz.metadata["mystnb"] == lab.metadata["mystnb"] == {"execution_mode": "off"}
+    assert (tmp_path / "src/_static/widgets/embed-amd.js").stat().st_size > 1_000_000
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
     assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
                          "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]

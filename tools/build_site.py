@@ -26,6 +26,7 @@ import sys
 import tarfile
 import tomllib
 
+import nbformat
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -58,8 +59,6 @@ def home_page(readme, lessons):
 
 def notebook_title(path):
     """The text of a notebook's first heading."""
-    import nbformat
-
     first = nbformat.read(path, as_version=4).cells[0].source
     return first.split("\n", 1)[0].lstrip("# ").strip()
 
@@ -71,7 +70,7 @@ def book_config(repository):
         "author": "The course's authors",
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "inline", "timeout": CELL_TIMEOUT, "run_in_temp": True,
-                    "allow_errors": False, "exclude_patterns": ["quizzes/*"]},
+                    "allow_errors": False},
         "repository": {"url": repository, "branch": "main", "path_to_book": ""},
         "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
                            "colab_url": "https://colab.research.google.com"},
@@ -121,6 +120,10 @@ def stage(root, src):
     subprocess.run([sys.executable, "-m", "autograde", "release", "--exam", "--out", str(src / "quizzes")],
                    cwd=root, check=True, capture_output=True)
     released = sorted(src.glob("quizzes/*/*.ipynb"), key=lambda path: ("quiz" not in path.stem, path))  # quiz, lab
+    for path in released:  # pages of questions: never executed
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["mystnb"] = {"execution_mode": "off"}
+        nbformat.write(nb, path)
     graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
     (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons))
     repository = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]

@@ -22,6 +22,7 @@ import urllib.parse
 import nbformat
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from labpage import SCREENSHOTS
 from labserver import ROOT, free_port
@@ -147,6 +148,10 @@ def test_site_page(page, site, path, shots):
         figures = rendered_images(page)
         assert figures, f"{path}: no rendered figure"
         assert page.locator("article .cell_output").count() >= 3, f"{path}: the lesson was not executed"
+        widgets = page.locator("article .jupyter-widgets.widget-inline-hbox, article .jupyter-widgets.widget-checkbox")
+        expect(widgets.first, f"{path}: no widget rendered in its static state").to_be_visible(timeout=20_000)
+        scripts = page.eval_on_selector_all("script[src]", "scripts => scripts.map(s => s.src)")
+        assert any(src.startswith(site) and "/_static/widgets/embed-amd.js" in src for src in scripts), scripts
     if path == "course/08_visualising_progress.html":
         gifs = [src for src in rendered_images(page) if src.endswith(".gif")]
         assert len(gifs) == 1, f"lesson 8 shows {len(gifs)} GIFs"
