@@ -1,6 +1,5 @@
 """The website's sources (tools/build_site.py): home page from the README, reading order, a failing cell fails."""
 
-import subprocess
 import sys
 
 import nbformat
@@ -35,32 +34,35 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
     toc = yaml.safe_load((tmp_path / "src/_toc.yml").read_text())
     assert [c["file"] for part in toc["parts"] for c in part["chapters"]] == [p for p, _ in lessons] + graded
     config = yaml.safe_load((tmp_path / "src/_config.yml").read_text())
-    assert config["execute"]["execute_notebooks"] == "inline"
+    assert config["execute"]["execute_notebooks"] == "off"  # build() executes the lessons itself
     assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
     quiz = nbformat.read(tmp_path / "src/quizzes/callbacks_quiz/callbacks_quiz.ipynb", as_version=4)
-    lab = nbformat.read(tmp_path / "src/quizzes/callbacks_lab/callbacks_lab.ipynb", as_version=4)
-    assert quiz.metadata["mystnb"] == lab.metadata["mystnb"] == {"execution_mode": "off"}
     assert (tmp_path / "src/_static/widgets/embed-amd.js").stat().st_size > 1_000_000
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
     assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
                          "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]
 
 
-def test_a_cell_that_raises_fails_the_build(tmp_path, capfd):
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "_config.yml").write_text(yaml.safe_dump(build_site.book_config("https://github.com/me/course")))
-    (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "index",
-                                                  "chapters": [{"file": "course/broken"}]}))
-    (src / "index.md").write_text("# Home\n")
-    (src / "course").mkdir()
+def test_a_cell_that_raises_fails_the_build(tmp_path):
+    lesson = tmp_path / "broken.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Broken"),
-                                                   nbformat.v4.new_code_cell("1 / 0")],
-                                            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                     "language": "python"}}),
-                   src / "course/broken.ipynb")
-    with pytest.raises(subprocess.CalledProcessError):
-        build_site.jupyter_book(src, tmp_path)
-    out, err = capfd.readouterr()
-    assert "ZeroDivisionError" in out + err
-    assert not (tmp_path / "html").exists()
+                                                   nbformat.v4.new_code_cell("x = 1"),
+                                                   nbformat.v4.new_code_cell("x / 0")]), lesson)
+    before = lesson.read_text()
+    with pytest.raises(build_site.LessonFailed, match=r"(?s)broken.ipynb: a cell raised.*ZeroDivisionError"):
+        build_site.execute(lesson, tmp_path)
+    assert lesson.read_text() == before
+
+
+def test_an_executed_lesson_keeps_its_outputs_and_widget_state(tmp_path):
+    lesson = tmp_path / "widgets.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets, pathlib\npathlib.Path('made.txt').write_text('x')\nipywidgets.IntSlider(value=7)")]), lesson)
+    (tmp_path / "work").mkdir()
+    build_site.execute(lesson, tmp_path / "work")
+    nb = nbformat.read(lesson, as_version=4)
+    (output,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in output.data
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(model["state"].get("value") == 7 for model in state.values())
+    assert (tmp_path / "work/made.txt").exists() and not (tmp_path / "made.txt").exists()

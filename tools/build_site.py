@@ -4,8 +4,10 @@ The book is staged in `<out>/src` with the repository's layout, so the theme's l
 the same paths as the notebooks' own links:
 
 - `index.md`, the home page: the README's key-point map (single-sourced: copied at build time);
-- `course/*.ipynb`: every lesson, in file order, executed during the build (offline subset) with
-  every output, figure, GIF and the widgets' static state; a cell that raises fails the build;
+- `course/*.ipynb`: every lesson, in file order, executed with nbclient (offline subset, in a scratch
+  folder) with every output, figure, GIF and the widgets' static state; a cell that raises fails the
+  build. A cell that times out gets the whole lesson run once more in a fresh kernel: nbclient
+  sometimes never sees the reply of a cell that displays widgets (jupyter/nbclient#312, open);
 - `quizzes/*/*.ipynb`: the exam release (`python -m autograde release --exam`): the questions and
   answer cells only, without solutions, hidden tests or the quiz's self-check data; not executed.
 
@@ -24,15 +26,18 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import tomllib
 
 import nbformat
 import yaml
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
 TITLE = "Keras Callbacks, hands-on"
-CELL_TIMEOUT = 600
+CELL_TIMEOUT = 300
 # ipywidgets 8's embedder and the loader it needs, served from the site itself (no CDN at read time).
 WIDGET_PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
 WIDGET_JS = {"widgets/require.js": {}, "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"}}
@@ -64,21 +69,46 @@ def notebook_title(path):
 
 
 def book_config(repository):
-    """_config.yml: execute lessons inline (widget state kept), raise on a cell error, launch buttons."""
+    """_config.yml: render the executed notebooks as they are, launch buttons, widgets served locally."""
     return {
         "title": TITLE,
         "author": "The course's authors",
         "only_build_toc_files": True,
-        "execute": {"execute_notebooks": "inline", "timeout": CELL_TIMEOUT, "run_in_temp": True,
-                    "allow_errors": False},
+        "execute": {"execute_notebooks": "off"},
         "repository": {"url": repository, "branch": "main", "path_to_book": ""},
         "launch_buttons": {"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org",
                            "colab_url": "https://colab.research.google.com"},
         "html": {"use_repository_button": True},
-        "sphinx": {"config": {"nb_execution_raise_on_error": True, "html_show_copyright": False,
+        "sphinx": {"config": {"html_show_copyright": False,
                               "suppress_warnings": ["myst.header"], "html_static_path": ["_static"],
                               "nb_ipywidgets_js": WIDGET_JS}},
     }
+
+
+class LessonFailed(RuntimeError):
+    """A lesson raised while the site was built: the message names it and carries the traceback."""
+
+
+def execute(path, workdir):
+    """Run the notebook at `path` top to bottom in `workdir`, keep outputs and widget state, save it.
+
+    Raises LessonFailed when a cell raises, or times out twice.
+    """
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
+                                resources={"metadata": {"path": str(workdir)}})
+        try:
+            client.execute()
+        except CellTimeoutError as error:
+            if attempt == 2:
+                raise LessonFailed(f"{path.name}: a cell timed out twice\n{error}") from None
+            print(f"{path.name}: a cell timed out (jupyter/nbclient#312); running the lesson once more")
+            continue
+        except CellExecutionError as error:
+            raise LessonFailed(f"{path.name}: a cell raised\n{error}") from None
+        nbformat.write(nb, path)
+        return nb
 
 
 def vendor_widget_js(cache, static):
@@ -87,7 +117,7 @@ def vendor_widget_js(cache, static):
     (static / "widgets").mkdir(parents=True, exist_ok=True)
     for name, version in WIDGET_PACKAGES.items():
         tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
-        if not tarball.exists():
+        if not tarball.exists():  # npm's registry; later builds reuse the tarball
             subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
                            check=True, stdout=subprocess.DEVNULL)
         with tarfile.open(tarball) as archive:
@@ -120,10 +150,6 @@ def stage(root, src):
     subprocess.run([sys.executable, "-m", "autograde", "release", "--exam", "--out", str(src / "quizzes")],
                    cwd=root, check=True, capture_output=True)
     released = sorted(src.glob("quizzes/*/*.ipynb"), key=lambda path: ("quiz" not in path.stem, path))  # quiz, lab
-    for path in released:  # pages of questions: never executed
-        nb = nbformat.read(path, as_version=4)
-        nb.metadata["mystnb"] = {"execution_mode": "off"}
-        nbformat.write(nb, path)
     graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
     (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons))
     repository = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
@@ -133,14 +159,13 @@ def stage(root, src):
 
 
 def jupyter_book(src, out):
-    """Run `jupyter-book build` on the staged sources `src`; the site lands in `out`/html.
+    """Run `jupyter-book build` on the staged, executed sources `src`; the site lands in `out`/html.
 
-    Raises subprocess.CalledProcessError when the build fails, e.g. when a cell raises.
+    Raises subprocess.CalledProcessError when the build fails.
     """
     shutil.rmtree(out / "_build", ignore_errors=True)
-    env = {"CALLBACKS_COURSE_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **os.environ}
     subprocess.run([pathlib.Path(sys.executable).with_name("jupyter-book"), "build", "--path-output", str(out),
-                    str(src)], check=True, env=env)
+                    str(src)], check=True)
     html = out / "html"
     shutil.rmtree(html, ignore_errors=True)
     shutil.move(out / "_build" / "html", html)
@@ -148,13 +173,19 @@ def jupyter_book(src, out):
 
 
 def build(root, out):
-    """Stage and build the site of the repository at `root` into `out`/html; returns that folder."""
+    """Stage, execute and build the site of the repository at `root` into `out`/html; returns that folder."""
     out = pathlib.Path(out).resolve()
-    stage(root, out / "src")
+    lessons, _ = stage(root, out / "src")
+    for page, _ in lessons:
+        with tempfile.TemporaryDirectory(prefix="site-lesson-") as workdir:
+            print(f"executing {page}", flush=True)
+            execute(out / "src" / f"{page}.ipynb", workdir)
     return jupyter_book(out / "src", out)
 
 
 def main(argv=None):
+    os.environ.setdefault("CALLBACKS_COURSE_OFFLINE", "1")  # kernels inherit both
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(ROOT / "build" / "site"), help="output folder (default build/site)")
     args = parser.parse_args(argv)
