@@ -138,6 +138,11 @@ def table_of_contents(lessons, graded):
     ]}
 
 
+def graded_order(paths):
+    """The graded notebooks in reading order: the quiz first, then the rest (the lab) by name."""
+    return sorted(paths, key=lambda path: ("quiz" not in path.stem, path.name))
+
+
 def stage(root, src):
     """Write the book's sources for the repository at `root` into `src` (emptied first)."""
     shutil.rmtree(src, ignore_errors=True)
@@ -149,7 +154,7 @@ def stage(root, src):
         lessons.append((f"course/{path.stem}", notebook_title(path)))
     subprocess.run([sys.executable, "-m", "autograde", "release", "--exam", "--out", str(src / "quizzes")],
                    cwd=root, check=True, capture_output=True)
-    released = sorted(src.glob("quizzes/*/*.ipynb"), key=lambda path: ("quiz" not in path.stem, path))  # quiz, lab
+    released = graded_order(src.glob("quizzes/*/*.ipynb"))
     graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
     (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons))
     repository = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]

@@ -28,12 +28,13 @@ from labpage import SCREENSHOTS
 from labserver import ROOT, free_port
 
 sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
 import launch_links  # noqa: E402
 
 JOURNEY = "site"
 SITE = ROOT / "build" / "site" / "html"
 LESSONS = sorted(ROOT.glob("course/*.ipynb"))
-GRADED = sorted(ROOT.glob("solutions/*/*.ipynb"))
+GRADED = build_site.graded_order(ROOT.glob("solutions/*/*.ipynb"))
 PAGES = ["index.html"] + [f"course/{p.stem}.html" for p in LESSONS] + \
         [launch_links.student_path(p.relative_to(ROOT).as_posix()).with_suffix(".html").as_posix() for p in GRADED]
 SHOTS = {"index.html": "home", "course/08_visualising_progress.html": "lesson08-gif",
@@ -170,7 +171,7 @@ def test_site_page(page, site, path, shots):
 def test_navigation_follows_reading_order(page, site):
     open_page(page, site, "index.html")
     nav = page.eval_on_selector_all("nav.bd-links a.reference.internal", "links => links.map(a => a.href)")
-    assert [urllib.parse.urlsplit(href).path.lstrip("/") for href in nav] == PAGES[1:]
+    assert [urllib.parse.urlsplit(href).path.lstrip("/") for href in nav] == PAGES
 
 
 @pytest.mark.browser
