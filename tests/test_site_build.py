@@ -15,7 +15,8 @@ import build_site  # noqa: E402
 def test_the_home_page_is_the_readmes_key_point_map():
     readme = (ROOT / "README.md").read_text()
     lessons = [("course/01_a", "Lesson 1 — A"), ("course/02_b", "Lesson 2 — B")]
-    home = build_site.home_page(readme, lessons)
+    home = build_site.home_page(readme, lessons, "https://github.com/me/course")
+    assert "[Launch Binder](https://mybinder.org/v2/gh/me/course/main?urlpath=lab/tree/course)" in home
     table = build_site.readme_section(readme, build_site.HOME_SECTION)
     assert table.count("\n| ") >= 11 and "| key point of the notes | lesson: section |" in table
     assert table in home
@@ -35,9 +36,10 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
     assert [c["file"] for part in toc["parts"] for c in part["chapters"]] == [p for p, _ in lessons] + graded
     config = yaml.safe_load((tmp_path / "src/_config.yml").read_text())
     assert config["execute"]["execute_notebooks"] == "off"  # build() executes the lessons itself
-    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+    assert config["sphinx"]["config"]["nb_ipywidgets_js"] == build_site.WIDGET_JS
     quiz = nbformat.read(tmp_path / "src/quizzes/callbacks_quiz/callbacks_quiz.ipynb", as_version=4)
-    assert (tmp_path / "src/_static/widgets/embed-amd.js").stat().st_size > 1_000_000
+    for script in build_site.WIDGET_JS:  # served by the site itself
+        assert (tmp_path / "src/_static" / script).stat().st_size > 10_000
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
     assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
                          "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]

@@ -27,12 +27,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import tomllib
 
 import nbformat
 import yaml
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+import launch_links
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
@@ -54,10 +55,12 @@ def readme_section(readme, heading):
     return match.group(2).strip()
 
 
-def home_page(readme, lessons):
-    """index.md: the key-point map, then links to every lesson in reading order."""
+def home_page(readme, lessons, repository):
+    """index.md: a Binder link to the whole course, the key-point map, then every lesson in reading order."""
     links = "\n".join(f"{n}. [{title}]({path}.ipynb)" for n, (path, title) in enumerate(lessons, 1))
-    return (f"# {TITLE}\n\nAn interactive course on Keras 3 callbacks, taught on MNIST. Every lesson below "
+    binder = launch_links.launch_urls(repository, "course")["Launch Binder"]
+    return (f"# {TITLE}\n\n[Launch Binder]({binder}) (the whole course in JupyterLab)\n\n"
+            "An interactive course on Keras 3 callbacks, taught on MNIST. Every lesson below "
             "was run when this site was built; open any page in Colab, Kaggle or Binder to run it yourself.\n\n"
             f"## {HOME_SECTION}\n\n{readme_section(readme, HOME_SECTION)}\n\n## The lessons\n\n{links}\n")
 
@@ -156,8 +159,8 @@ def stage(root, src):
                    cwd=root, check=True, capture_output=True)
     released = graded_order(src.glob("quizzes/*/*.ipynb"))
     graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
-    (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons))
-    repository = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    repository, _ = launch_links.project(root)
+    (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons, repository))
     (src / "_config.yml").write_text(yaml.safe_dump(book_config(repository), sort_keys=False))
     (src / "_toc.yml").write_text(yaml.safe_dump(table_of_contents(lessons, graded), sort_keys=False))
     return lessons, graded

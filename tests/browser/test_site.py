@@ -122,10 +122,12 @@ def check_internal_links(page, site, path):
 
 
 def check_launch_links(page, path):
+    repository, _ = launch_links.project(ROOT)
     if path == "index.html":
+        binder = launch_links.launch_urls(repository, "course")["Launch Binder"]
+        assert page.locator("article a", has_text="Launch Binder").get_attribute("href") == binder
         return
     notebook = pathlib.PurePosixPath(path).with_suffix(".ipynb").as_posix()
-    repository, _ = launch_links.project(ROOT)
     for label, url in launch_links.launch_urls(repository, notebook).items():
         link = page.locator("article a", has_text=label)
         assert link.count() == 1 and link.get_attribute("href") == url, f"{path}: '{label}' is not {url}"
