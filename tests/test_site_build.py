@@ -38,6 +38,9 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
     assert config["execute"]["execute_notebooks"] == "off"  # build() executes the lessons itself
     assert config["sphinx"]["config"]["nb_ipywidgets_js"] == build_site.WIDGET_JS
     quiz = nbformat.read(tmp_path / "src/quizzes/callbacks_quiz/callbacks_quiz.ipynb", as_version=4)
+    for page in [p for p, _ in lessons] + graded:  # the Colab/Kaggle install cell is not shown on the site
+        cells = nbformat.read(tmp_path / "src" / f"{page}.ipynb", as_version=4).cells
+        assert cells[1].metadata.tags == ["launch-setup", "remove-cell"], page
     for script in build_site.WIDGET_JS:  # served by the site itself
         assert (tmp_path / "src/_static" / script).stat().st_size > 10_000
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]

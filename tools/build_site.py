@@ -141,6 +141,15 @@ def table_of_contents(lessons, graded):
     ]}
 
 
+def hide_install_cell(path):
+    """Tag the notebook's Colab/Kaggle install cell `remove-cell`: it means nothing on the website."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if launch_links.SETUP_TAG in cell.metadata.get("tags", []):
+            cell.metadata.tags.append("remove-cell")
+    nbformat.write(nb, path)
+
+
 def graded_order(paths):
     """The graded notebooks in reading order: the quiz first, then the rest (the lab) by name."""
     return sorted(paths, key=lambda path: ("quiz" not in path.stem, path.name))
@@ -158,6 +167,8 @@ def stage(root, src):
     subprocess.run([sys.executable, "-m", "autograde", "release", "--exam", "--out", str(src / "quizzes")],
                    cwd=root, check=True, capture_output=True)
     released = graded_order(src.glob("quizzes/*/*.ipynb"))
+    for path in [*src.glob("course/*.ipynb"), *released]:
+        hide_install_cell(path)
     graded = [path.relative_to(src).with_suffix("").as_posix() for path in released]
     repository, _ = launch_links.project(root)
     (src / "index.md").write_text(home_page((root / "README.md").read_text(), lessons, repository))

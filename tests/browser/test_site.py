@@ -165,7 +165,10 @@ def test_site_page(page, site, path, shots):
     text = squash(page.locator("body").inner_text())
     leaks = [secret[:60] for secret in forbidden_texts() if secret in text]
     assert not leaks, f"{path}: answer-key text on the page: {leaks}"
+    assert "KAGGLE_KERNEL_RUN_TYPE" not in text, f"{path}: the notebook's install cell is shown"
     if path in SHOTS:
+        if path == "course/08_visualising_progress.html":
+            page.locator("article img[src$='.gif']").scroll_into_view_if_needed()
         shots(page, SHOTS[path])
 
 
