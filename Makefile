@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: setup lab test strip grade release clean help
+.PHONY: setup lab test strip grade release site clean help
 
 help:
 	@echo "make lab    - set up, then open the course in JupyterLab"
@@ -14,6 +14,7 @@ help:
 	@echo "make strip  - remove outputs and execution counts from every notebook"
 	@echo "make grade  - grade a small demo class and print its gradebook"
 	@echo "make release - regenerate quizzes/ from solutions/ with nbgrader"
+	@echo "make site   - build the course website (Jupyter Book) into build/site/html"
 
 setup: $(STAMP)
 
@@ -41,6 +42,9 @@ grade: setup
 
 release: setup
 	$(BIN)/python -m autograde release
+
+site: setup
+	CALLBACKS_COURSE_OFFLINE=1 $(BIN)/python tools/build_site.py --out build/site
 
 clean:
 	rm -rf $(VENV) build .autograde

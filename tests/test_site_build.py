@@ -1,0 +1,73 @@
+"""The website's sources (tools/build_site.py): home page from the README, reading order, a failing cell fails."""
+
+import sys
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import build_site  # noqa: E402
+
+
+def test_the_home_page_is_the_readmes_key_point_map():
+    readme = (ROOT / "README.md").read_text()
+    lessons = [("course/01_a", "Lesson 1 — A"), ("course/02_b", "Lesson 2 — B")]
+    home = build_site.home_page(readme, lessons, "https://github.com/me/course")
+    assert "[Launch Binder](https://mybinder.org/v2/gh/me/course/main?urlpath=lab/tree/course)" in home
+    table = build_site.readme_section(readme, build_site.HOME_SECTION)
+    assert table.count("\n| ") >= 11 and "| key point of the notes | lesson: section |" in table
+    assert table in home
+    assert home.endswith("1. [Lesson 1 — A](course/01_a.ipynb)\n2. [Lesson 2 — B](course/02_b.ipynb)\n")
+
+
+def test_a_renamed_readme_section_is_a_clear_error():
+    with pytest.raises(ValueError, match="README.md has no section 'Every key point"):
+        build_site.readme_section("# Title\n\n## Something else\n", build_site.HOME_SECTION)
+
+
+def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path):
+    lessons, graded = build_site.stage(ROOT, tmp_path / "src")
+    assert [path for path, _ in lessons] == [f"course/{p.stem}" for p in sorted(ROOT.glob("course/*.ipynb"))]
+    assert graded == ["quizzes/callbacks_quiz/callbacks_quiz", "quizzes/callbacks_lab/callbacks_lab"]
+    toc = yaml.safe_load((tmp_path / "src/_toc.yml").read_text())
+    assert [c["file"] for part in toc["parts"] for c in part["chapters"]] == [p for p, _ in lessons] + graded
+    config = yaml.safe_load((tmp_path / "src/_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "off"  # build() executes the lessons itself
+    assert config["sphinx"]["config"]["nb_ipywidgets_js"] == build_site.WIDGET_JS
+    quiz = nbformat.read(tmp_path / "src/quizzes/callbacks_quiz/callbacks_quiz.ipynb", as_version=4)
+    for page in [p for p, _ in lessons] + graded:  # the Colab/Kaggle install cell is not shown on the site
+        cells = nbformat.read(tmp_path / "src" / f"{page}.ipynb", as_version=4).cells
+        assert cells[1].metadata.tags == ["launch-setup", "remove-cell"], page
+    for script in build_site.WIDGET_JS:  # served by the site itself
+        assert (tmp_path / "src/_static" / script).stat().st_size > 10_000
+    selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
+    assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
+                         "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]
+
+
+def test_a_cell_that_raises_fails_the_build(tmp_path):
+    lesson = tmp_path / "broken.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Broken"),
+                                                   nbformat.v4.new_code_cell("x = 1"),
+                                                   nbformat.v4.new_code_cell("x / 0")]), lesson)
+    before = lesson.read_text()
+    with pytest.raises(build_site.LessonFailed, match=r"(?s)broken.ipynb: a cell raised.*ZeroDivisionError"):
+        build_site.execute(lesson, tmp_path)
+    assert lesson.read_text() == before
+
+
+def test_an_executed_lesson_keeps_its_outputs_and_widget_state(tmp_path):
+    lesson = tmp_path / "widgets.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets, pathlib\npathlib.Path('made.txt').write_text('x')\nipywidgets.IntSlider(value=7)")]), lesson)
+    (tmp_path / "work").mkdir()
+    build_site.execute(lesson, tmp_path / "work")
+    nb = nbformat.read(lesson, as_version=4)
+    (output,) = nb.cells[0].outputs
+    assert "application/vnd.jupyter.widget-view+json" in output.data
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
+    assert any(model["state"].get("value") == 7 for model in state.values())
+    assert (tmp_path / "work/made.txt").exists() and not (tmp_path / "made.txt").exists()
