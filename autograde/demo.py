@@ -34,11 +34,11 @@ def _as_lowercase_string(source):
     return f'{match.group(1)} = "{", ".join(letters).lower()}"'
 
 
-def _quiz_class(reference):
+def _quiz_class(reference, key_file):
     questions = sorted(reference)
     half = {q: reference[q] for q in questions[:10]}
-    hostile = dict(reference, q01="import os\nos._exit(1)",
-                   q02=reference["q02"] + "\nimport keras\nkeras.callbacks.Callback = object")
+    steal = f"import json\nq02 = json.load(open({str(key_file)!r}))['q02']['answer']"  # the key is not in the jail
+    hostile = dict(reference, q01="import os\nos._exit(1)", q02=steal)
     return {
         "ada": (reference, 20),
         "blake": ({}, 0),
@@ -59,7 +59,7 @@ def build(course, folder):
     """Write the demo submissions under `folder`; return {(student, assignment): expected score}."""
     shutil.rmtree(folder, ignore_errors=True)
     expected = {}
-    classes = {QUIZ: _quiz_class(_answers(course, QUIZ))}
+    classes = {QUIZ: _quiz_class(_answers(course, QUIZ), course.root / "autograde" / "keys" / f"{QUIZ}.json")}
     lab_points = Layout.read(course.solutions / LAB / f"{LAB}.ipynb").tests
     classes[LAB] = _lab_class(_answers(course, LAB), lab_points)
     for assignment, students in classes.items():

@@ -33,7 +33,9 @@ def copies(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))
     for name in ("sample", "sample_checks"):  # the registry is imported from the copy
         monkeypatch.delitem(sys.modules, name, raising=False)
-    return root, engine, package
+    yield root, engine, package
+    for name in ("sample", "sample_checks"):  # ...and forgotten, before monkeypatch restores the original
+        sys.modules.pop(name, None)
 
 
 def _key(root):

@@ -48,6 +48,7 @@ def test_demo_messages_explain_the_hostile_cells(demo):
     with open(work / "demo" / "grades" / "items.csv", newline="") as handle:
         items = {(r["student_id"], r["assignment"], r["item"]): r for r in csv.DictReader(handle)}
     assert items["eve", "callbacks_quiz", "q01_check"]["status"] == "crashed"
-    assert items["eve", "callbacks_quiz", "q02_check"]["status"] == "tampered"
+    assert items["eve", "callbacks_quiz", "q02_check"]["status"] == "error"
+    assert "No such file or directory" in items["eve", "callbacks_quiz", "q02_check"]["message"]
     assert items["chen", "callbacks_lab", "ex4_run"]["status"] == "crashed"
     assert items["dana", "callbacks_quiz", "q07_check"]["status"] == "passed"

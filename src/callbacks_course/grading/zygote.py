@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 
 _PR_SET_DUMPABLE = 4
 FILE_LIMIT = 64 * 2**20
@@ -92,6 +93,7 @@ def _child(sock, item):
     os.mkdir(workdir, 0o700)
     os.chdir(workdir)
     os.environ.update(TMPDIR=workdir, MPLCONFIGDIR=workdir)
+    tempfile.tempdir = workdir  # the zygote's cached choice (/work) is outside what Landlock lets it write
     _confine(workdir)
     sock.sendall(b"hello")  # the worker reads this process's pid from the socket's credentials
 
