@@ -27,8 +27,8 @@ def test_without_the_package_tensorflow_prints_start_up_lines():
 
 
 def test_package_first_leaves_stderr_empty_and_errors_visible():
-    done = run("import callbacks_course\n" + TRAIN + "import os\nprint(os.environ['TF_CPP_MIN_LOG_LEVEL'])")
+    done = run("import callbacks_course.quiet\n" + TRAIN + "import os\nprint(os.environ['TF_CPP_MIN_LOG_LEVEL'])")
     assert done.returncode == 0 and done.stdout == "trained\n3\n"
     assert done.stderr == ""
-    failed = run("import callbacks_course\nimport sys\nprint('shown', file=sys.stderr)\nraise SystemExit(1)")
+    failed = run("import callbacks_course.quiet\nimport sys\nprint('shown', file=sys.stderr)\nraise SystemExit(1)")
     assert failed.stderr == "shown\n"  # stderr itself is back after the import

@@ -31,7 +31,7 @@ def test_lesson_draws_its_timelines_and_widgets(lesson):
 
 
 def test_no_red_lines_reach_the_student(lesson):
-    """TensorFlow's C++ start-up lines are kept out (the lesson imports callbacks_course first)."""
+    """TensorFlow's C++ start-up lines are kept out (the lesson imports callbacks_course.quiet first)."""
     assert [o.text for o in lesson.outputs("stream") if o.name == "stderr"] == []
 
 
