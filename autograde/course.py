@@ -27,6 +27,7 @@ import sys
 import warnings
 
 from callbacks_course.grading import Item
+from callbacks_course.native_stderr import silenced
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CONFIG_FILE = pathlib.Path(__file__).resolve().with_name("nbgrader_config.py")
@@ -89,7 +90,7 @@ class Course:
                 sys.path.insert(0, entry)
         if not (self.registry / f"{assignment}.py").exists():
             raise CourseError(f"no registry for assignment {assignment!r}: expected {self.registry / assignment}.py")
-        with _native_stderr_silenced():
+        with silenced():  # TensorFlow's C++ start-up lines, while a registry imports
             module = importlib.import_module(assignment)
         if pathlib.Path(module.__file__).resolve().parent != self.registry:
             raise CourseError(f"module {assignment!r} is imported from {module.__file__}, not from {self.registry}")
@@ -220,21 +221,6 @@ class Course:
                     nbformat.write(nb, str(path))
                 released.append(path)
         return released
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """TensorFlow's C++ start-up lines go to file descriptor 2; hide them while a registry imports."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
 
 
 @contextlib.contextmanager

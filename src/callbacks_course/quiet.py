@@ -14,23 +14,10 @@ import keras                   # no red lines in the notebook
 ```
 """
 
-import contextlib
 import os
 import sys
 
-
-@contextlib.contextmanager
-def _stderr_silenced():
-    """Send what the process writes to file descriptor 2 to /dev/null for the `with` block."""
-    sys.stderr.flush()
-    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
+from callbacks_course.native_stderr import silenced
 
 
 def quiet_tensorflow():
@@ -51,7 +38,7 @@ def quiet_tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
-    with _stderr_silenced():
+    with silenced():
         import tensorflow  # noqa: F401
 
 
