@@ -28,6 +28,7 @@ import sys
 import warnings
 
 from callbacks_course.grading import Item
+from callbacks_course.native_stderr import silenced
 
 from . import bounded_json, dependencies
 
@@ -95,7 +96,7 @@ class Course:
                 sys.path.insert(0, entry)
         if not (self.registry / f"{assignment}.py").exists():
             raise CourseError(f"no registry for assignment {assignment!r}: expected {self.registry / assignment}.py")
-        with _native_stderr_silenced():
+        with silenced():  # TensorFlow's C++ start-up lines, while a registry imports
             module = importlib.import_module(assignment)
         if pathlib.Path(module.__file__).resolve().parent != self.registry:
             raise CourseError(f"module {assignment!r} is imported from {module.__file__}, not from {self.registry}")
@@ -273,21 +274,6 @@ class Course:
 def _nbgrader_cells(nb):
     """[(nbgrader metadata, source)] of the cells nbgrader tracks."""
     return [(dict(cell.metadata["nbgrader"]), cell.source) for cell in nb.cells if "nbgrader" in cell.metadata]
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """TensorFlow's C++ start-up lines go to file descriptor 2; hide them while a registry imports."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(null)
 
 
 @contextlib.contextmanager

@@ -49,9 +49,10 @@ def _quiz_class(reference, key_file):
 
 
 def _lab_class(reference, points):
-    half = {k: v for k, v in reference.items() if k in ("ex1", "ex2", "ex3")}
+    done = ("ex1", "ex2", "ex3", "ex7")
+    half = {k: v for k, v in reference.items() if k in done}
     half["ex4"] = reference["ex4"] + "\nimport os\nos._exit(0)"
-    kept = sum(p for grade_id, p in points.items() if grade_id.split("_")[0] in ("ex1", "ex2", "ex3"))
+    kept = sum(p for grade_id, p in points.items() if grade_id.split("_")[0] in done)
     return {"ada": (reference, sum(points.values())), "chen": (half, kept)}
 
 

@@ -56,7 +56,7 @@ def main(argv=None):
         os.environ.pop("CALLBACKS_COURSE_OFFLINE", None)
     else:
         os.environ["CALLBACKS_COURSE_OFFLINE"] = "1"  # the kernels inherit it
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
     notebooks = sorted(p for p in COURSE.glob("*.ipynb")
                        if not args.prefixes or p.name.startswith(tuple(args.prefixes)))

@@ -30,12 +30,15 @@ class NotebookRun:
         path: the notebook.
         workdir: the folder the copy runs in (its working directory: files it writes land here).
         timeout: seconds allowed for each cell.
+        passes: how many times every cell runs, top to bottom, in the same kernel (2: a student's
+            second "Run All"; `value()` and the files then show the last pass).
     """
 
-    def __init__(self, path, workdir, timeout=180):
+    def __init__(self, path, workdir, timeout=180, passes=1):
         self.source = pathlib.Path(path)
         self.workdir = pathlib.Path(workdir)
         self.timeout = timeout
+        self.passes = passes
         self.nb = None
         self.client = None
         self._kernel = None
@@ -55,17 +58,18 @@ class NotebookRun:
                                      resources={"metadata": {"path": str(self.workdir)}})
         self._kernel = self.client.setup_kernel()
         self._kernel.__enter__()
-        for index, cell in enumerate(self.nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                self.client.execute_cell(cell, index)
-            except CellTimeoutError:
-                self.__exit__(None, None, None)
-                raise
-            except CellExecutionError as error:
-                self.__exit__(None, None, None)
-                raise NotebookFailed(f"{self.source.name}, cell {index}:\n{cell.source}\n\n{error}") from None
+        for run in range(1, self.passes + 1):
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    self.client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    self.__exit__(None, None, None)
+                    raise
+                except CellExecutionError as error:
+                    self.__exit__(None, None, None)
+                    raise NotebookFailed(f"{self.source.name}, pass {run}, cell {index}:\n{cell.source}\n\n{error}") from None
         return self
 
     def __exit__(self, *exc):

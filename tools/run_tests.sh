@@ -2,7 +2,7 @@
 # Run the whole suite offline. pytest's exit code 5 ("no tests ran") is a failure here.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export CALLBACKS_COURSE_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=2
+export CALLBACKS_COURSE_OFFLINE=1 TF_CPP_MIN_LOG_LEVEL=3
 .venv/bin/python -m pytest "$@"
 status=$?
 if [ "$status" -eq 5 ]; then

@@ -39,3 +39,37 @@ def plot_curves(columns, keys, ax=None, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_rate_and_loss(columns, loss_keys=("loss", "val_loss"), rate_key="learning_rate", title=None):
+    """The loss curves and the learning rate on one picture: losses on the left axis, the rate
+    (log scale) on a right-hand axis sharing the epochs.
+
+    Args:
+        columns: per-epoch columns holding `loss_keys` and `rate_key`, e.g. `history.history` of a
+            run with `ReduceLROnPlateau` or `LearningRateScheduler` (they log the rate).
+        loss_keys: the loss columns to draw.
+        rate_key: the learning-rate column.
+        title: the figure title.
+
+    Returns:
+        `(loss_axes, rate_axes)`.
+
+    Example:
+
+    ```python
+    history = model.fit(x, y, epochs=20, validation_split=0.2,
+                        callbacks=[keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=2)])
+    plot_rate_and_loss(history.history)
+    ```
+    """
+    loss_ax = plot_curves(columns, list(loss_keys), title=title)
+    if rate_key not in columns:
+        raise KeyError(f"no column {rate_key!r}; the columns are {sorted(columns)}")
+    rate_ax = loss_ax.twinx()
+    rates = [float(v) for v in columns[rate_key]]
+    rate_ax.step(range(len(rates)), rates, where="post", color="black", linestyle="--", label=rate_key)
+    rate_ax.set_yscale("log")
+    rate_ax.set_ylabel(rate_key)
+    rate_ax.legend(loc="upper center")
+    return loss_ax, rate_ax

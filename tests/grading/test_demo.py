@@ -26,9 +26,9 @@ def test_demo_scores_are_the_expected_ones(demo):
         ("ada", "callbacks_quiz"): (20, 20), ("blake", "callbacks_quiz"): (0, 20),
         ("chen", "callbacks_quiz"): (10, 20), ("dana", "callbacks_quiz"): (20, 20),
         ("eve", "callbacks_quiz"): (18, 20),
-        ("ada", "callbacks_lab"): (30, 30), ("chen", "callbacks_lab"): (16, 30),
+        ("ada", "callbacks_lab"): (37, 37), ("chen", "callbacks_lab"): (23, 37),
         # no lab submission: listed with 0 so that an instructor sees who did not submit
-        ("blake", "callbacks_lab"): (0, 30), ("dana", "callbacks_lab"): (0, 30), ("eve", "callbacks_lab"): (0, 30),
+        ("blake", "callbacks_lab"): (0, 37), ("dana", "callbacks_lab"): (0, 37), ("eve", "callbacks_lab"): (0, 37),
     }
     assert "Every score is as expected." in done.stdout
 
@@ -38,8 +38,8 @@ def test_demo_prints_the_gradebook(demo):
     table = done.stdout.split("Gradebook (nbgrader):")[1].splitlines()
     rows = {line.split()[0]: line.split()[1:] for line in table[1:] if line.strip() and not line.startswith("Every")}
     assert table[1].split() == ["student", "callbacks_lab", "callbacks_quiz"]
-    assert rows["ada"] == ["30/30", "20/20"]
-    assert rows["chen"] == ["16/30", "10/20"]
+    assert rows["ada"] == ["37/37", "20/20"]
+    assert rows["chen"] == ["23/37", "10/20"]
     assert rows["eve"] == ["-", "18/20"]
 
 

@@ -29,7 +29,7 @@ def test_init_registers_every_assignment_and_leaves_quizzes_alone(tmp_path):
         assignments = {a.name: a for a in gradebook.assignments}
         assert sorted(assignments) == ["callbacks_lab", "callbacks_quiz"]
         assert assignments["callbacks_quiz"].max_score == 20
-        assert assignments["callbacks_lab"].max_score == 30
+        assert assignments["callbacks_lab"].max_score == 37
 
 
 def test_exam_release_goes_to_its_own_folder(tmp_path):

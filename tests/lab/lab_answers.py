@@ -26,7 +26,7 @@ def setup_source():
 
 
 def reference_answers():
-    """The solution cells of the instructor notebook, by exercise ("ex1" ... "ex6")."""
+    """The solution cells of the instructor notebook, by exercise ("ex1" ... "ex7")."""
     nb = nbformat.read(SOURCE, as_version=4)
     return {nbgrader_meta(c)["grade_id"]: c.source for c in nb.cells if nbgrader_meta(c).get("solution")}
 
@@ -215,6 +215,43 @@ class PhaseCounter(keras.callbacks.Callback):
 
     def on_predict_begin(self, logs=None):
         self.bump("predict_runs")
+''',
+    },
+    "ex7": {
+        "Keras variable assign, np.less, cooldown as a countdown flag": '''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        if not factor < 1.0:
+            raise ValueError("ReduceLROnPlateauFromScratch needs factor < 1.0")
+        super().__init__()
+        self.monitor, self.factor, self.patience = monitor, float(factor), patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, float(min_lr)
+
+    def on_train_begin(self, logs=None):
+        self.wait = self.cooldown_counter = 0
+        self.best = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        variable = self.model.optimizer.learning_rate
+        rate = float(np.asarray(variable))
+        logs["learning_rate"] = rate
+        if self.monitor not in logs:
+            return
+        value = logs[self.monitor]
+        cooling = self.cooldown_counter > 0
+        if cooling:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or np.less(value + self.min_delta, self.best):
+            self.best, self.wait = value, 0
+            return
+        if self.cooldown_counter > 0:
+            return
+        self.wait += 1
+        if self.wait < self.patience or rate <= np.float32(self.min_lr):
+            return
+        variable.assign(max(rate * self.factor, self.min_lr))
+        self.cooldown_counter, self.wait = self.cooldown, 0
 ''',
     },
 }
@@ -686,5 +723,123 @@ class PhaseCounter(keras.callbacks.Callback):
     def on_predict_batch_begin(self, batch, logs=None):
         self.counts["predict_batches"] += 1
 ''', {"ex6_fit": 0.0, "ex6_life": 0.0}),
+    },
+    "ex7": {
+        "no min_lr floor": ('''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1")
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        logs["learning_rate"] = lr
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                self.model.optimizer.learning_rate = lr * self.factor
+                self.cooldown_counter, self.wait = self.cooldown, 0
+''', {"ex7_basics": 1.0, "ex7_plateaus": 11 / 12, "ex7_real": 1.0}),
+        "cooldown epochs still count towards patience": ('''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1")
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        logs["learning_rate"] = lr
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.wait = current, 0
+            return
+        self.wait += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+        elif self.wait >= self.patience and lr > np.float32(self.min_lr):
+            self.model.optimizer.learning_rate = max(lr * self.factor, self.min_lr)
+            self.cooldown_counter, self.wait = self.cooldown, 0
+''', {"ex7_basics": 7 / 12, "ex7_plateaus": 11 / 12, "ex7_real": 2 / 7}),
+        "any drop counts as an improvement (min_delta ignored), no logs entry": ('''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1")
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or current < self.best:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and lr > np.float32(self.min_lr):
+                self.model.optimizer.learning_rate = max(lr * self.factor, self.min_lr)
+                self.cooldown_counter, self.wait = self.cooldown, 0
+''', {"ex7_basics": 5 / 6, "ex7_plateaus": 37 / 48, "ex7_real": 2 / 7}),
+        "state set once in __init__, no ValueError": ('''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = float(self.model.optimizer.learning_rate)
+        logs["learning_rate"] = lr
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and lr > np.float32(self.min_lr):
+                self.model.optimizer.learning_rate = max(lr * self.factor, self.min_lr)
+                self.cooldown_counter, self.wait = self.cooldown, 0
+''', {"ex7_basics": 1.0, "ex7_plateaus": 23 / 24, "ex7_real": 6 / 7}),
+        "subclasses Keras's ReduceLROnPlateau": ('''
+class ReduceLROnPlateauFromScratch(keras.callbacks.ReduceLROnPlateau):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__(monitor=monitor, factor=factor, patience=patience, min_delta=min_delta,
+                         cooldown=cooldown, min_lr=min_lr, mode="min")
+''', {"ex7_basics": 0.0, "ex7_plateaus": 0.0, "ex7_real": 0.0}),
     },
 }

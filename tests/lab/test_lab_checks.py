@@ -21,6 +21,7 @@ from callbacks_course.lab import (
     ex3_early_stopping,
     ex4_builtin_callbacks,
     ex5_prediction_gallery,
+    ex7_reduce_lr,
 )
 from lab_answers import WRONG, reference_answers, setup_source
 
@@ -303,3 +304,23 @@ def test_replayed_reference_matches_real_keras_runs(scenarios):
     replayed = ex3_early_stopping._runs(ex3_early_stopping._keras, scenarios, run=ex3_early_stopping._replay)
     trained = ex3_early_stopping._runs(ex3_early_stopping._keras, scenarios)
     assert replayed == trained
+
+
+@pytest.mark.parametrize("scenarios", [ex7_reduce_lr.BASICS, ex7_reduce_lr.PLATEAUS], ids=["basics", "plateaus"])
+def test_replayed_reduce_lr_matches_real_keras_runs(scenarios):
+    replayed = ex7_reduce_lr._runs(ex7_reduce_lr._keras, scenarios, ex7_reduce_lr._replay)["runs"]
+    trained = ex7_reduce_lr._runs(ex7_reduce_lr._keras, scenarios, ex7_reduce_lr._fit)["runs"]
+    assert replayed == trained
+    assert [ex7_reduce_lr._changes(run["learning_rate"], run["start"]) for run in replayed][:2] == (
+        [[3, 6], [1, 3, 5]] if scenarios is ex7_reduce_lr.BASICS else [[1, 3], [1]])
+
+
+def test_reduce_lr_score_names_the_epochs_of_change():
+    expected = ex7_reduce_lr.expect_basics()
+    observed = {"runs": [dict(run) for run in expected["runs"]]}
+    first = observed["runs"][0]
+    first["learning_rate"] = [first["start"]] * len(first["learning_rate"])
+    result = ex7_reduce_lr.score_runs(observed, expected)
+    assert math.isclose(result.fraction, 10 / 12)
+    assert "the learning rate changed after epochs []; Keras's ReduceLROnPlateau changes it after epochs [3, 6]" in (
+        result.message)

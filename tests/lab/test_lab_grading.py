@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 ASSIGNMENT = "callbacks_lab"
 RELEASED = ROOT / "quizzes" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6")
+EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7")
 
 
 _nbgrader = nbgrader_meta
@@ -98,22 +98,22 @@ def _exercise_score(rows, names):
     return sum(float(rows[name]["score"]) for name in names)
 
 
-def test_reference_scores_30_of_30(graded):
+def test_reference_scores_37_of_37(graded):
     items, totals = graded
-    assert totals["reference"] == (30.0, 30.0)
+    assert totals["reference"] == (37.0, 37.0)
     assert {row["status"] for row in items["reference"].values()} == {"passed"}
 
 
-def test_blank_scores_0_of_30(graded):
+def test_blank_scores_0_of_37(graded):
     items, totals = graded
-    assert totals["blank"] == (0.0, 30.0)
+    assert totals["blank"] == (0.0, 37.0)
     assert all(float(row["score"]) == 0 for row in items["blank"].values())
 
 
 def test_the_points_add_up_as_specified():
     item_points, by_exercise = points()
     assert {ex: sum(item_points[i] for i in names) for ex, names in by_exercise.items()} == {
-        "ex1": 3, "ex2": 5, "ex3": 8, "ex4": 6, "ex5": 4, "ex6": 4}
+        "ex1": 3, "ex2": 5, "ex3": 8, "ex4": 6, "ex5": 4, "ex6": 4, "ex7": 7}
 
 
 @pytest.mark.parametrize("student", ["alternatives"] + [f"mixed{k}" for k in range(5)])

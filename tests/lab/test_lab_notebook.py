@@ -25,7 +25,7 @@ def _printed(run):
 
 def test_every_visible_check_passes(lab):
     printed = _printed(lab)
-    for exercise in ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6"):
+    for exercise in ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7"):
         assert f"All visible checks of {exercise} pass." in printed
     assert "✗" not in printed
 
@@ -37,3 +37,5 @@ def test_try_it_cells_show_real_results(lab):
     assert lab.value("len(gallery.frames)") == 4
     assert lab.outputs(mime="image/gif"), "the gallery's GIF is shown"
     assert lab.value("counter.counts['test_runs']") == 3
+    rates = lab.value("history.history['learning_rate']")
+    assert len(rates) == 10 and rates[0] == pytest.approx(1e-2) and min(rates) < rates[0]  # the plateau was met

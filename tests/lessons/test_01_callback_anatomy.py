@@ -28,3 +28,14 @@ def test_lesson_draws_its_timelines_and_widgets(lesson):
     assert len(widgets) >= 2  # the step-through slider and the self-check panel
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "epoch 1 ends" in printed and "on_test_end" in printed
+
+
+def test_no_red_lines_reach_the_student(lesson):
+    """TensorFlow's C++ start-up lines are kept out (the lesson imports callbacks_course.quiet first)."""
+    assert [o.text for o in lesson.outputs("stream") if o.name == "stderr"] == []
+
+
+def test_the_plain_keras_model_is_the_one_make_classifier_builds(lesson):
+    plain = lesson.value("[model.name, [l.__class__.__name__ for l in model.layers], model.count_params()]")
+    assert plain == ["mnist_dense", ["Flatten", "Dense", "Dense"], 784 * 64 + 64 + 64 * 10 + 10]
+    assert lesson.value("model.loss") == "sparse_categorical_crossentropy"

@@ -38,6 +38,7 @@ def test_write_graph_stores_the_model_config(lesson):
     assert config["class_name"] == "Sequential"
     assert [layer["class_name"] for layer in config["config"]["layers"]] == ["InputLayer", "Flatten", "Dense", "Dense"]
     assert lesson.value("no_graph_config") is None
+    assert lesson.value("op_graph_written") is False  # the docstring's "not supported": no op graph
 
 
 def test_the_event_files_are_in_the_lesson_folder(lesson):

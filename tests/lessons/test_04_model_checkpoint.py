@@ -54,3 +54,14 @@ def test_pictures_and_widgets(lesson):
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "val_loss did not improve from" in printed
+
+
+def test_batch_level_saving_cannot_pick_the_best_model(lesson):
+    # monitor="val_loss" (default): no val_loss mid-epoch, so a warning and a save every 4 batches regardless
+    assert lesson.value("best_every_4_files") == [f"e{(g - 1) // 10 + 1:02d}-b{(g - 1) % 10 + 1:02d}.weights.h5"
+                                                  for g in range(4, 21, 4)]
+    assert lesson.value("save_warnings") == ["Can save best model only with val_loss available."]
+    # monitor="loss": the first save has nothing to compare with; the second compares with a
+    # comparison that is set up only at the first on_epoch_end
+    assert lesson.value("best_loss_files") == ["e01-b04.weights.h5"]
+    assert lesson.value("loss_outcome") == "TypeError: 'NoneType' object is not callable"

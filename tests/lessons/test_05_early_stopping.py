@@ -59,3 +59,8 @@ def test_pictures_and_widgets(lesson):
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "early stopping" in printed and "Restoring model weights from the end of the best epoch" in printed
+
+
+def test_every_real_run_prints_what_it_did(lesson):
+    printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
+    assert printed.count("the model ends with the weights of epoch") == len(lesson.value("list(real_runs)")) == 6

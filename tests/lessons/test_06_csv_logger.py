@@ -28,6 +28,13 @@ def test_without_validation_the_val_columns_hold_NA(lesson):
     assert all(row[3:] == ["NA", "NA"] for row in rows)
 
 
+def test_the_NA_columns_serve_validation_every_nth_epoch(lesson):
+    header, *rows = read(lesson, "validation_every_2nd_epoch.csv")
+    assert header == HEADER and [int(row[0]) for row in rows] == [0, 1, 2, 3]
+    assert [row[3:] == ["NA", "NA"] for row in rows] == [True, False, True, False]
+    assert all(float(value) > 0 for row in rows[1::2] for value in row[3:])
+
+
 def test_append_continues_one_file_across_two_fits(lesson):
     header, *rows = read(lesson, "resumed.csv")
     assert header == HEADER

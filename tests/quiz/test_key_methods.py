@@ -90,6 +90,19 @@ def test_q12_A_stops_after_the_current_batch_or_epoch():
     assert_key("q12", "A", after_batch and after_epoch)
 
 
+@pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_train_batch_begin"])
+def test_q12_A_a_flag_set_before_a_batch_lets_that_batch_run(hook):
+    """A's wording and its explanation agree with lesson 7: Keras checks the flag after a batch."""
+    class StopEarly(EventRecorder):
+        def __init__(self):
+            super().__init__(hooks=("on_epoch_end", "on_train_batch_end"))
+
+    stopper = StopEarly()
+    setattr(stopper, hook, lambda *args, **kwargs: setattr(stopper.model, "stop_training", True))
+    fit(tiny_model(), epochs=3, callbacks=[stopper])
+    assert_key("q12", "A", stopper.hooks_called() == ["on_train_batch_end", "on_epoch_end"])
+
+
 def test_q12_B_training_ends_it_does_not_pause():
     model = tiny_model()
     first = fit(model, epochs=3, callbacks=[StopAt("on_epoch_end", 0)])

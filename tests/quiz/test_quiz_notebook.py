@@ -14,6 +14,7 @@ SOLUTION = ROOT / "solutions" / "callbacks_quiz" / "callbacks_quiz.ipynb"
 STUDENT = ROOT / "quizzes" / "callbacks_quiz" / "callbacks_quiz.ipynb"
 QUESTIONS = [f"q{n:02d}" for n in range(1, 21)]
 BLOB = re.compile(r'SelfCheck\("([A-Za-z0-9+/=]+)"\)')
+BUNDLED = ROOT / "src" / "callbacks_course" / "data" / "quiz_selfcheck.txt"
 
 
 def cells(path):
@@ -47,13 +48,17 @@ def test_solution_cells_hold_the_key():
     assert answers == {q: entry["answer"] for q, entry in answer_key().items()}
 
 
-@pytest.mark.parametrize("path", [SOLUTION, STUDENT], ids=["solutions", "quizzes"])
-def test_selfcheck_blob_matches_the_key_file(path):
-    blobs = [m.group(1) for c in cells(path) for m in BLOB.finditer(c.source)]
-    assert len(blobs) == 1
-    assert decode(blobs[0]) == answer_key(), (
+def test_bundled_selfcheck_data_matches_the_key_file():
+    assert decode(BUNDLED.read_text().strip()) == answer_key(), (
         "the self-check data is stale: regenerate it with callbacks_course.quiz_selfcheck.encode(key) "
-        "from autograde/keys/callbacks_quiz.json, then `python -m autograde release`")
+        f"from autograde/keys/callbacks_quiz.json into {BUNDLED}")
+
+
+@pytest.mark.parametrize("path", [SOLUTION, STUDENT], ids=["solutions", "quizzes"])
+def test_the_selfcheck_cell_shows_no_encoded_blob(path):
+    (cell,) = [c for c in cells(path) if "selfcheck-data" in c.metadata.get("tags", [])]
+    assert "SelfCheck.bundled()" in cell.source and not BLOB.search(cell.source)
+    assert not re.search(r"[A-Za-z0-9+/=]{40,}", path.read_text()), "no long encoded run in the notebook"
 
 
 def secrets():

@@ -37,6 +37,7 @@ from callbacks_course.lab import (
     ex4_builtin_callbacks,
     ex5_prediction_gallery,
     ex6_phase_counter,
+    ex7_reduce_lr,
 )
 
 EXERCISES = {
@@ -46,6 +47,7 @@ EXERCISES = {
     "ex4": ex4_builtin_callbacks,
     "ex5": ex5_prediction_gallery,
     "ex6": ex6_phase_counter,
+    "ex7": ex7_reduce_lr,
 }
 
 
@@ -55,7 +57,7 @@ class Check:
 
     Args:
         grade_id: the test cell's nbgrader grade_id.
-        exercise: the exercise ("ex1" ... "ex6"), which is also its answer cell's grade_id.
+        exercise: the exercise ("ex1" ... "ex7"), which is also its answer cell's grade_id.
         visible: whether students run it themselves through `quick_check`.
         collect: `collect(student) -> observations`, with `student` a
             `callbacks_course.grading.remote.Student` (the only way to the student's code).
@@ -92,6 +94,10 @@ def _checks():
         Check("ex5_life", "ex5", False, m["ex5"].collect_life, m["ex5"].score_life),
         Check("ex6_fit", "ex6", True, m["ex6"].collect_fit, m["ex6"].score_fit),
         Check("ex6_life", "ex6", False, m["ex6"].collect_life, m["ex6"].score_life),
+        Check("ex7_basics", "ex7", True, m["ex7"].collect_basics, m["ex7"].score_runs, m["ex7"].expect_basics),
+        Check("ex7_plateaus", "ex7", False, m["ex7"].collect_plateaus, m["ex7"].score_runs,
+              m["ex7"].expect_plateaus),
+        Check("ex7_real", "ex7", False, m["ex7"].collect_real, m["ex7"].score_runs, m["ex7"].expect_real),
     )
     return tuple(dataclasses.replace(check, forbid=m[check.exercise].FORBID) for check in checks)
 
@@ -160,7 +166,7 @@ def quick_check(exercise, answer):
     """Run an exercise's visible checks on `answer` and print what is right and what is wrong.
 
     Args:
-        exercise: "ex1" ... "ex6".
+        exercise: "ex1" ... "ex7".
         answer: the student's class or function for that exercise.
 
     Raises:
