@@ -1,7 +1,9 @@
 """Instant feedback on quiz answers in the student's notebook, from an obfuscated answer key.
 
-The key and its explanations travel in the notebook as a blob (JSON, zlib, XOR with a
-SHA-256 key stream, base64), so they are not readable in plain text. `SelfCheck(blob)` tells
+The key and its explanations travel in the quiz notebook's setup cell as a blob (JSON, zlib,
+XOR with a SHA-256 key stream, base64), so they are not readable in plain text; the cell is
+stored collapsed (`source_hidden`), so the student sees no blob. The course package does not
+hold the key: an exam release, whose setup cell has no blob, leaves no key anywhere. `SelfCheck(blob)` tells
 whether an answer is right and how many of the chosen options are wrong; once the answer is
 right, or after `TRIES` wrong tries, it explains every option. `SelfCheck()` without a blob
 (the exam release) only confirms that an answer is well formed.
@@ -16,14 +18,12 @@ check("q01", {"B"})  # prints: Not yet: 1 of your 1 choice is wrong. ...
 
 import base64
 import hashlib
-import importlib.resources
 import json
 import zlib
 
 from callbacks_course.quiz import OPTIONS, normalize_answer
 
 TRIES = 3
-BUNDLED = "quiz_selfcheck.txt"  # in the package's data folder: the quiz's blob, written by `encode`
 _PEPPER = b"callbacks-course/quiz-selfcheck/v1"
 _NONCE_BYTES = 16
 
@@ -82,19 +82,6 @@ class SelfCheck:
     def __init__(self, blob=None):
         self._key = None if blob is None else decode(blob)
         self._tries = {}
-
-    @classmethod
-    def bundled(cls):
-        """The quiz's self-check, its blob read from the course package's data (not shown in the notebook).
-
-        Example:
-
-        ```python
-        check = SelfCheck.bundled()
-        check("q07", {"A", "B"})
-        ```
-        """
-        return cls(importlib.resources.files("callbacks_course").joinpath("data", BUNDLED).read_text().strip())
 
     def __call__(self, question, answer):
         print(self.feedback(question, answer))
