@@ -5,7 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: setup lab test strip grade release clean help
+.PHONY: setup lab test strip grade release clean help hub hub-setup
+
+# A class on JupyterHub (deploy/hub/README.md): a world-readable Python for every user's server.
+HUB_PREFIX ?= /opt/callbacks-course-hub
+HUB_PYTHON ?= /usr/bin/python3
+HUB_VENV := $(HUB_PREFIX)/venv
+HUB_STAMP := $(HUB_VENV)/.installed
+HUB_PROXY := $(HUB_PREFIX)/proxy/node_modules/.bin/configurable-http-proxy
 
 help:
 	@echo "make lab    - set up, then open the course in JupyterLab"
@@ -14,6 +21,7 @@ help:
 	@echo "make strip  - remove outputs and execution counts from every notebook"
 	@echo "make grade  - grade a small demo class and print its gradebook"
 	@echo "make release - regenerate quizzes/ from solutions/ with nbgrader"
+	@echo "make hub    - (as root) run the course on JupyterHub for a class: deploy/hub/README.md"
 
 setup: $(STAMP)
 
@@ -30,7 +38,7 @@ lab: setup
 	JUPYTER_CONFIG_PATH="$(CURDIR)/autograde" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
 		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: setup
+test: setup hub-setup
 	bash tools/run_tests.sh
 
 strip: setup
@@ -41,6 +49,27 @@ grade: setup
 
 release: setup
 	$(BIN)/python -m autograde release
+
+hub-setup: $(HUB_STAMP) $(HUB_PROXY)
+	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
+	rm -rf build src/*.egg-info
+	chmod -R a+rX $(HUB_PREFIX)
+
+$(HUB_STAMP): requirements.txt pyproject.toml
+	mkdir -p $(HUB_PREFIX) && chmod 755 $(HUB_PREFIX)
+	test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $(HUB_STAMP)
+
+$(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	mkdir -p $(HUB_PREFIX)/proxy
+	cp deploy/hub/package.json deploy/hub/package-lock.json $(HUB_PREFIX)/proxy/
+	cd $(HUB_PREFIX)/proxy && npm ci --no-audit --no-fund --loglevel=error
+	touch $(HUB_PROXY)
+
+hub: hub-setup
+	$(HUB_VENV)/bin/python deploy/hub/classroom.py serve
 
 clean:
 	rm -rf $(VENV) build .autograde
