@@ -28,6 +28,29 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HUB_DIR = ROOT / "deploy" / "hub"
+PREFIX = pathlib.Path(os.environ.get("HUB_PREFIX", "/opt/callbacks-course-hub"))
+
+
+def missing_hub():
+    """Why a hub cannot run here, or None when it can."""
+    if os.geteuid() != 0:
+        return "it creates Unix accounts: run as root"
+    for path in (PREFIX / "venv" / ".installed", PREFIX / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"):
+        if not path.exists():
+            return f"{path} is missing (make hub-setup)"
+    return None
+
+
+def require_hub():
+    """Skip the calling test when the hub cannot run (with the reason); fail instead if REQUIRE_HUB=1."""
+    import pytest
+
+    reason = missing_hub()
+    if reason is None:
+        return
+    if os.environ.get("REQUIRE_HUB") == "1":
+        pytest.fail(f"hub tests are required (REQUIRE_HUB=1) but cannot run: {reason}")
+    pytest.skip(f"hub tests skipped: {reason}")
 
 
 def free_port():
