@@ -86,20 +86,17 @@ def _chown_tree(path, name):
 
 
 def _write_role_folders(course):
-    student = ETC / "jupyter-student"
-    shutil.rmtree(student, ignore_errors=True)
-    shutil.copytree(HERE / "jupyter-student", student)
-    (student / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.root = {str(EXCHANGE)!r}\n")
-    instructor = ETC / "jupyter-instructor"
-    shutil.rmtree(instructor, ignore_errors=True)
-    shutil.copytree(HERE / "jupyter-instructor", instructor)
-    (instructor / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
-        f"c.Exchange.root = {str(EXCHANGE)!r}\n")
+    """$CLASS_ROOT/etc/jupyter-{student,instructor}: deploy/hub's files and the role's nbgrader_config.py."""
+    exchange = f"c.Exchange.root = {str(EXCHANGE)!r}\n"
+    nbgrader = {
+        "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange,
+        "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
+                              + exchange,
+    }
+    for role, config in nbgrader.items():
+        shutil.rmtree(ETC / role, ignore_errors=True)
+        shutil.copytree(HERE / role, ETC / role)
+        (ETC / role / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + config)
 
 
 def run_as(user, command, klass=None, **kwargs):

@@ -77,8 +77,8 @@ def round_trip(hub):
     status, submissions = hub.request("GET", f"{formgrader}/submissions/{QUIZ}")
     assert status == 200, submissions
     engine = hub.run_as(hub.instructor, "python", "-m", "autograde", "--work", "engine-check/work", "grade",
-                        str(nbgrader_root / "submitted"), "--out", "engine-check/out")
-    out = hub.home(hub.instructor) / "engine-check" / "out"
+                        str(nbgrader_root / "submitted"), "--out", "engine-check/out", cwd=course)
+    out = course / "engine-check" / "out"
     with open(out / "grades.csv", newline="") as handle:
         grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(handle)}
     with open(out / "items.csv", newline="") as handle:
@@ -120,11 +120,15 @@ def test_each_student_fetches_their_own_feedback_without_hidden_tests(hub, round
 
 
 def test_students_cannot_read_each_other_or_the_course(hub, round_trip):
+    """nbgrader's exchange: a student cannot list the inbound folder, and each submission's folder
+    ends in 72 random bits (nbgrader's add_random_string), so no path to another's submission is
+    known; homes (with fetched and feedback copies) and the instructor's course are closed."""
     first, second = hub.students[:2]
     inbound = hub.classroom.EXCHANGE / COURSE_ID / "inbound"
-    theirs = sorted(inbound.glob(f"{second}+{QUIZ}+*/{QUIZ}.ipynb"))
-    assert theirs, "the second student's submission is in the exchange"
-    for target in (theirs[0], inbound, hub.home(second) / QUIZ / f"{QUIZ}.ipynb",
-                   hub.home(hub.instructor) / "callbacks-course" / "solutions"):
-        done = hub.run_as(first, "cat" if target.suffix else "ls", str(target), check=False)
+    theirs = sorted(inbound.glob(f"{second}+{QUIZ}+*"))
+    assert len(theirs) == 1 and re.fullmatch(r"[A-Za-z0-9_-]{12}", theirs[0].name.rsplit("+", 1)[1]), theirs
+    for target in (inbound, hub.home(second), hub.home(hub.instructor) / "callbacks-course" / "solutions"):
+        done = hub.run_as(first, "ls", str(target), check=False)
         assert done.returncode != 0 and "Permission denied" in done.stderr, (target, done.stdout[:200])
+    done = hub.run_as(first, "cat", str(hub.home(second) / QUIZ / f"{QUIZ}.ipynb"), check=False)
+    assert done.returncode != 0 and "Permission denied" in done.stderr
