@@ -59,6 +59,7 @@ def formgrader_action(page, row, css, success):
 
 def test_quiz_through_the_hub(page, hub, shots):
     student, instructor = hub.students[0], hub.instructor
+    hub.start_server(instructor)
     release = hub.post(f"user/{instructor}/formgrader/api/assignment/{QUIZ}/release")
     assert release["success"], release
 
