@@ -3,8 +3,9 @@
 `GradeWithEngine` is the first of nbgrader's `Autograde.autograde_preprocessors` (see
 `nbgrader_config.py`). The first time an Autograde run reaches it, it grades every submission
 that run covers (`nbgrader autograde ASSIGNMENT`: the whole class; `--student ID` or the
-formgrader's button: that student) through the engine: one sandbox per item, on `jobs` workers,
-cached results reused, the progress in nbgrader's log. Then, notebook by notebook, it writes each
+formgrader's button: that student, and with `whole_class` the assignment's other submissions too)
+through the engine: one sandbox per item, on `jobs` workers, cached results reused (so only new or
+changed submissions run), the progress in nbgrader's log. Then, notebook by notebook, it writes each
 test cell's outcome like `ApplyResults`, so nbgrader's gradebook holds the engine's scores and
 `generate_feedback` / `release_feedback` deliver the engine's messages (hidden tests stripped by
 nbgrader's `ClearHiddenTests`).
@@ -21,6 +22,7 @@ c.GradeWithEngine.jobs = 2
 ```
 """
 
+import glob
 import os
 import pathlib
 import shutil
@@ -52,13 +54,19 @@ def _autograde_app(preprocessor):
     return owner
 
 
-def submitted_folders(app):
-    """{(student, assignment): folder} of the submissions an Autograde run covers."""
-    found = {}
-    for folder in getattr(app, "assignments", {}) or {}:
-        path = pathlib.Path(folder)
-        found[path.parent.name, path.name] = path
-    return found
+def submitted_folders(app, whole_class=False):
+    """{(student, assignment): folder} of the submissions an Autograde run covers.
+
+    Args:
+        app: nbgrader's Autograde converter.
+        whole_class: also every other student's submitted folder of the run's assignments.
+    """
+    folders = [pathlib.Path(folder) for folder in getattr(app, "assignments", {}) or {}]
+    if whole_class:
+        for assignment in {path.name for path in folders}:
+            pattern = app.coursedir.format_path(app.coursedir.submitted_directory, "*", assignment)
+            folders += [pathlib.Path(p) for p in sorted(glob.glob(pattern)) if os.path.isdir(p)]
+    return {(path.parent.name, path.name): path for path in folders}
 
 
 def grade_submitted(course, folders, jobs=1, log=print):
@@ -98,12 +106,17 @@ class GradeWithEngine(ApplyResults):
         jobs: parallel sandbox workers for a run over several submissions.
         grade_missing: grade what the cache lacks; False only applies cached results (the engine's
             own nbgrader step, which has just graded them).
+        whole_class: a run for one student also grades the assignment's other submissions missing
+            from the cache (one engine start-up and one set of reference runs for the class).
     """
 
     course_root = Unicode(str(REPO), help="Course root with solutions/ and autograde/assignments/").tag(config=True)
     work = Unicode("", help="The engine's working folder (default <course_root>/.autograde)").tag(config=True)
     jobs = Int(min(2, os.cpu_count() or 1), help="Parallel sandbox workers").tag(config=True)
     grade_missing = Bool(True, help="Grade submissions the engine's cache lacks").tag(config=True)
+    whole_class = Bool(True, help="A run for one student (the formgrader's button) also grades the other "
+                       "submitted folders of the assignment that the cache lacks, in the same engine run, "
+                       "so that the next clicks only apply cached results").tag(config=True)
 
     @default("results_dir")
     def _results_dir(self):
@@ -116,7 +129,7 @@ class GradeWithEngine(ApplyResults):
         app = _autograde_app(self)
         if self.grade_missing and app is not None and app not in _GRADED_RUNS:
             _GRADED_RUNS.add(app)
-            folders = submitted_folders(app)
+            folders = submitted_folders(app, self.whole_class)
             app.log.info("autograde engine: grading %d submission(s) in sandboxes, %d worker(s)",
                          len(folders), self.jobs)
             grade_submitted(self._course(), folders, jobs=self.jobs,

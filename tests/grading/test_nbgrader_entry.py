@@ -74,7 +74,8 @@ def test_regrading_one_student(course_folder):
     released = root / "release_for_grading" / "sample" / "sample.ipynb"
     nbformat.write(submission(released, REFERENCE), str(root / "submitted" / "blank" / "sample" / "sample.ipynb"))
     done = nbgrader("autograde", "sample", "--student", "blank", "--force", cwd=root)
-    assert "autograde engine: [1/1] blank sample 4/4" in done.stdout + done.stderr
+    log = done.stdout + done.stderr
+    assert "blank sample 4/4\n" in log and "ref sample 4/4 (cached)" in log  # only the changed one runs
     nbgrader("export", "--to", str(base / "regraded.csv"), cwd=root)
     book = {r["student_id"]: float(r["raw_score"]) for r in csv_rows(base / "regraded.csv")}
     assert book["blank"] == 4.0 and book["ref"] == 4.0 and 0 < book["wrong"] < 4
@@ -86,3 +87,15 @@ def test_feedback_has_the_engine_messages_and_no_hidden_tests(course_folder):
     page = (root / "feedback" / "wrong" / "sample" / "sample.html").read_text()
     assert "of 4 hidden cases right" in page
     assert "BEGIN HIDDEN TESTS" not in page and "graded by the engine" not in page
+
+
+def test_one_click_grades_the_class_so_the_next_clicks_are_cached(course_folder):
+    _, root, _ = course_folder
+    released = root / "release_for_grading" / "sample" / "sample.ipynb"
+    (root / "submitted" / "late" / "sample").mkdir(parents=True)
+    nbformat.write(submission(released, WRONG), str(root / "submitted" / "late" / "sample" / "sample.ipynb"))
+    first = nbgrader("autograde", "sample", "--student", "ref", "--force", cwd=root)
+    log = first.stdout + first.stderr
+    assert "late sample 1.5/4\n" in log and "ref sample 4/4 (cached)" in log
+    second = nbgrader("autograde", "sample", "--student", "late", cwd=root)
+    assert "late sample 1.5/4 (cached)" in second.stdout + second.stderr
