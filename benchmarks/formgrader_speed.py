@@ -1,17 +1,15 @@
-"""Autograding a class through nbgrader's entry points versus `python -m autograde grade --jobs 2`.
+"""Autograding a class with the formgrader's Autograde button versus `python -m autograde grade --jobs 2`.
 
 A class of N copies of the quiz's and N of the lab's reference submission (default 30 each) sits in
-nbgrader's `submitted/` folder of a scratch course, and is graded three ways, each from a cold
-cache:
+nbgrader's `submitted/` folder of a scratch course and is graded from a cold cache two ways:
 
-- the formgrader's Autograde button: it calls `NbGraderAPI.autograde(assignment, student)` for one
-  submission per click; timed here in one process (the formgrader's server) on the first
-  `--clicks` students of each assignment (a click pays the engine's start-up and reference runs);
-- `nbgrader autograde ASSIGNMENT` (the same converter for every student of an assignment: the
-  engine grades the whole class in one run, `GradeWithEngine.jobs` = 2 workers);
+- the formgrader's Autograde button, clicked for every student of each assignment: each click is
+  `NbGraderAPI.autograde(assignment, student)`, run here in one process as in the formgrader's
+  server; the first click of an assignment grades its whole class through the engine
+  (`GradeWithEngine.whole_class`, 2 workers), the others apply cached results;
 - `python -m autograde grade SUBMITTED --jobs 2`.
 
-Usage: `python benchmarks/formgrader_speed.py [--copies 30] [--clicks 3]`
+Usage: `python benchmarks/formgrader_speed.py [--copies 30]`
 """
 
 import argparse
@@ -58,31 +56,31 @@ def _fresh(base, name, copies):
     return course
 
 
-def _clicks(course, clicks):
-    """Seconds per Autograde click (NbGraderAPI.autograde of one student) for each assignment."""
+def _clicks(course, copies):
+    """{assignment: (seconds of the first click, seconds of all clicks)} clicking every student in turn."""
     script = (
-        "import os, sys, time\n"
+        "import sys, time\n"
         "from nbgrader.apps import NbGraderAPI\n"
         "from nbgrader.coursedir import CourseDirectory\n"
         "from traitlets.config.loader import PyFileConfigLoader\n"
         f"config = PyFileConfigLoader('nbgrader_config.py', path={str(course.nbgrader_root)!r}).load_config()\n"
         "api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)\n"
         f"for assignment in {ASSIGNMENTS!r}:\n"
-        f"    for n in range({clicks}):\n"
+        f"    for n in range({copies}):\n"
         "        start = time.perf_counter()\n"
         "        result = api.autograde(assignment, f'student{n:02d}')\n"
         "        assert result['success'], result.get('log')\n"
-        "        print(assignment, time.perf_counter() - start, flush=True)\n"
-        "        print(assignment, time.perf_counter() - start, file=sys.stderr, flush=True)\n")
+        "        print('click', assignment, time.perf_counter() - start, flush=True)\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=course.nbgrader_root, stdout=subprocess.PIPE,
                           text=True, env=_env())
     if done.returncode:
         sys.exit("the Autograde clicks failed (their log is above)")
-    per = {}
-    for line in done.stdout.split("\n"):
-        if line.split()[:1] and line.split()[0] in ASSIGNMENTS:
-            per.setdefault(line.split()[0], []).append(float(line.split()[1]))
-    return {a: sum(v) / len(v) for a, v in per.items()}
+    times = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("click "):
+            _, assignment, seconds = line.split()
+            times.setdefault(assignment, []).append(float(seconds))
+    return {a: (t[0], sum(t)) for a, t in times.items()}
 
 
 def _env():
@@ -100,34 +98,26 @@ def _timed(command, cwd):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=30, help="submissions per assignment")
-    parser.add_argument("--clicks", type=int, default=3, help="Autograde clicks timed per assignment")
     args = parser.parse_args()
     os.environ.update(CALLBACKS_COURSE_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3")
     sys.path.insert(0, str(ROOT))
-    nbgrader = os.path.join(os.path.dirname(sys.executable), "nbgrader")
     with tempfile.TemporaryDirectory(prefix="formgrader-speed-") as tmp:
         tmp = pathlib.Path(tmp)
         loads = [os.getloadavg()[0]]
-        click = _clicks(_fresh(tmp, "clicks", args.clicks), args.clicks)
+        clicks = _clicks(_fresh(tmp, "clicks", args.copies), args.copies)
         loads.append(os.getloadavg()[0])
-        course = _fresh(tmp, "nbgrader", args.copies)
-        whole = {a: _timed([nbgrader, "autograde", a], course.nbgrader_root) for a in ASSIGNMENTS}
-        loads.append(os.getloadavg()[0])
+        print(f"formgrader Autograde button, {args.copies} clicks per assignment: "
+              + "; ".join(f"{a} {total:.1f} s (first click {first:.1f} s)" for a, (first, total) in clicks.items())
+              + f"; total {sum(t for _, t in clicks.values()):.1f} s", flush=True)
         cli_course = _fresh(tmp, "cli", args.copies)
         cli = _timed([sys.executable, "-m", "autograde", "--work", str(cli_course.work), "grade",
                       str(cli_course.nbgrader_root / "submitted"), "--out", str(tmp / "out"), "--jobs", "2"], ROOT)
         loads.append(os.getloadavg()[0])
+        print(f"python -m autograde grade --jobs 2, both assignments: {cli:.1f} s")
         shutil.rmtree(tmp, ignore_errors=True)
-    n = args.copies
-    print(f"a class of {n} quiz and {n} lab submissions (reference answers), cold cache, {os.cpu_count()} cores")
-    for assignment in ASSIGNMENTS:
-        print(f"formgrader Autograde button, {assignment}: {click[assignment]:6.1f} s per click "
-              f"(mean of {args.clicks}); x{n} clicks = {click[assignment] * n:7.1f} s")
-    print(f"formgrader Autograde button, whole class (clicks x{n}): {sum(click.values()) * n:7.1f} s")
-    print(f"nbgrader autograde ASSIGNMENT (all students, engine --jobs 2): "
-          + ", ".join(f"{a} {t:.1f} s" for a, t in whole.items()) + f"; total {sum(whole.values()):.1f} s")
-    print(f"python -m autograde grade --jobs 2 (both assignments): {cli:7.1f} s")
-    print("load average (1 min) before/after each part: " + ", ".join(f"{x:.1f}" for x in loads))
+    print(f"a class of {args.copies} quiz and {args.copies} lab submissions (reference answers), cold cache, "
+          f"{os.cpu_count()} cores; load average (1 min) at start / after the clicks / after the CLI: "
+          + " / ".join(f"{x:.1f}" for x in loads))
 
 
 if __name__ == "__main__":
