@@ -5,7 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 
-.PHONY: setup lab test strip grade release site clean help
+.PHONY: setup lab test strip grade release site clean help hub hub-setup
+
+# A class on JupyterHub (deploy/hub/README.md): a world-readable Python for every user's server.
+HUB_PREFIX ?= /opt/callbacks-course-hub
+HUB_PYTHON ?= /usr/bin/python3
+HUB_VENV := $(HUB_PREFIX)/venv
+HUB_STAMP := $(HUB_VENV)/.installed
+HUB_PROXY := $(HUB_PREFIX)/proxy/node_modules/.bin/configurable-http-proxy
 
 help:
 	@echo "make lab    - set up, then open the course in JupyterLab"
@@ -15,6 +22,7 @@ help:
 	@echo "make grade  - grade a small demo class and print its gradebook"
 	@echo "make release - regenerate quizzes/ from solutions/ with nbgrader"
 	@echo "make site   - build the course website (Jupyter Book) into build/site/html"
+	@echo "make hub    - (as root) run the course on JupyterHub for a class: deploy/hub/README.md"
 
 setup: $(STAMP)
 
@@ -32,6 +40,7 @@ lab: setup
 		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
+	$(if $(filter 0,$(shell id -u)),$(MAKE) hub-setup,@echo "make test: not root, so the hub tests will be skipped")
 	bash tools/run_tests.sh
 
 strip: setup
@@ -45,6 +54,27 @@ release: setup
 
 site: setup
 	CALLBACKS_COURSE_OFFLINE=1 $(BIN)/python tools/build_site.py --out build/site
+
+hub-setup: $(HUB_STAMP) $(HUB_PROXY)
+	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
+	rm -rf build src/*.egg-info
+	chmod -R a+rX $(HUB_PREFIX)
+
+$(HUB_STAMP): requirements.txt pyproject.toml
+	mkdir -p $(HUB_PREFIX) && chmod 755 $(HUB_PREFIX)
+	test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(HUB_VENV)/bin/python -m pip install --quiet -r requirements.txt
+	touch $(HUB_STAMP)
+
+$(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	mkdir -p $(HUB_PREFIX)/proxy
+	cp deploy/hub/package.json deploy/hub/package-lock.json $(HUB_PREFIX)/proxy/
+	cd $(HUB_PREFIX)/proxy && npm ci --no-audit --no-fund --loglevel=error
+	touch $(HUB_PROXY)
+
+hub: hub-setup
+	$(HUB_VENV)/bin/python deploy/hub/classroom.py serve
 
 clean:
 	rm -rf $(VENV) build .autograde

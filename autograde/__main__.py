@@ -1,4 +1,4 @@
-"""`python -m autograde {release,grade,merge,report,init,demo}`: the instructor's command line (see README.md)."""
+"""`python -m autograde {release,grade,merge,report,export,init,demo}`: the instructor's command line (see README.md)."""
 
 import argparse
 import os
@@ -36,6 +36,12 @@ def _parser():
     merge.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")
+    export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
+    export.add_argument("dir")
+    export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
+    export.add_argument("--roster", required=True, help="CSV with student_id (and name, email, canvas_id, "
+                        "sis_user_id, sis_login_id, section)")
+    export.add_argument("--output", help="file to write (default DIR/<format>_grades.csv)")
     commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
     return parser
@@ -44,6 +50,7 @@ def _parser():
 def main(argv=None):
     args = _parser().parse_args(argv)
     from .course import Course, CourseError
+    from .export import ExportError
     from .grader import UsageError
     from .worker import WorkerError
 
@@ -67,9 +74,11 @@ def main(argv=None):
         elif args.command == "grade":
             from .grader import grade
 
+            from .progress import Progress
+
             args.out = args.out or "grades"
             grade(course, args.submissions, args.out, jobs=args.jobs, confine=not args.no_confine,
-                  memory_mb=args.memory_mb)
+                  memory_mb=args.memory_mb, log=Progress())
             print(f"wrote {pathlib.Path(args.out) / 'grades.csv'}, items.csv and feedback/")
         elif args.command == "merge":
             from .merge import merge
@@ -86,11 +95,15 @@ def main(argv=None):
             from .report import report
 
             print(f"wrote {report(args.dir)}")
+        elif args.command == "export":
+            from .export import run_export
+
+            return run_export(args.dir, args.format, args.roster, args.output)
         elif args.command == "demo":
             from .demo import demo
 
             demo(course)
-    except (UsageError, CourseError) as exc:
+    except (UsageError, CourseError, ExportError) as exc:
         print(f"autograde: error: {exc}", file=sys.stderr)
         return 2
     except WorkerError as exc:

@@ -184,6 +184,10 @@ class Course:
         config.Exchange.root = str(self.work / "exchange")
         config.CourseDirectory.release_directory = release_directory
         config.ApplyResults.results_dir = str(self.results)
+        # the engine calls nbgrader on results it has just made: nothing left to grade there
+        config.GradeWithEngine.grade_missing = False
+        config.GradeWithEngine.course_root = str(self.root)
+        config.GradeWithEngine.work = str(self.work)
         return config
 
     def api(self, release_directory="release"):
@@ -195,7 +199,9 @@ class Course:
         from nbgrader.coursedir import CourseDirectory
 
         config = self.config(release_directory)
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        # its own logger: traitlets would hand it the running application's (nbgrader autograde calls the engine)
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config,
+                          log=logging.getLogger("autograde.nbgrader"))
         api.log.setLevel(logging.ERROR)
         return api
 

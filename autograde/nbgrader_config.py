@@ -8,10 +8,14 @@ Jupyter with this file's folder on the config path: `JUPYTER_CONFIG_PATH=autogra
 """
 
 import pathlib
+import sys
 
 c = get_config()  # noqa: F821  (provided by traitlets when it loads this file)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# nbgrader imports the engine's preprocessors by name, from whatever folder it runs in
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 c.CourseDirectory.course_id = "keras-callbacks"
 c.CourseDirectory.root = str(ROOT / ".autograde" / "course")
@@ -20,11 +24,12 @@ c.CourseDirectory.release_directory = "release"
 c.Exchange.root = str(ROOT / ".autograde" / "exchange")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.gif", "runs"]
 
-# The engine runs each graded item in its own sandboxed process (autograde/jail.py) instead of
-# nbgrader's single kernel; ApplyResults writes each test cell's outcome (a message on stdout and
-# the points as an execute_result, never stderr) from the engine's cached results.
+# The engine runs each graded item with the student's code in a jail of its own (autograde/jail.py) instead of
+# nbgrader's single kernel: `nbgrader autograde` and formgrader's Autograde button grade the
+# submissions they cover through it (GradeWithEngine, cached results reused), then write each test
+# cell's outcome (a message on stdout and the points as an execute_result, never stderr).
 c.Autograde.autograde_preprocessors = [
-    "autograde.preprocessor.ApplyResults",
+    "autograde.nbgrader_autograde.GradeWithEngine",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -1,0 +1,193 @@
+"""A class on this machine's JupyterHub: accounts, nbgrader's exchange, the instructor's course (run as root).
+
+`make hub-setup` builds a world-readable Python for every user's server (`$HUB_PREFIX/venv`,
+default /opt/callbacks-course-hub) and the proxy; a class's files live in `$HUB_CLASS_ROOT`
+(default the prefix); then:
+
+    python deploy/hub/classroom.py setup --instructor teacher --students ann,ben --passwords pw.txt
+    python deploy/hub/classroom.py serve          # JupyterHub on http://127.0.0.1:8000 (HUB_PORT)
+    python deploy/hub/classroom.py run ann -- nbgrader list   # a command as a user, in their server's environment
+    python deploy/hub/classroom.py teardown       # remove the class's accounts and exchange folder
+
+`setup` creates the Unix accounts (homes readable by their owner only), the shared exchange
+(`$HUB_PREFIX/exchange`, mode 1777 as nbgrader requires), a copy of the course in the instructor's
+home (`~/callbacks-course`, nbgrader's course folder in its `.autograde/course`, registered for the
+formgrader) and the two Jupyter configuration folders the hub gives each server: students get the
+Assignments tab only, the instructor the formgrader and the course.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import pwd
+import shutil
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+PREFIX = pathlib.Path(os.environ.get("HUB_PREFIX", "/opt/callbacks-course-hub"))
+VENV = PREFIX / "venv"
+PROXY = PREFIX / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+# a class's own files (exchange, configuration, hub state): HUB_CLASS_ROOT, default the prefix
+CLASS_ROOT = pathlib.Path(os.environ.get("HUB_CLASS_ROOT", PREFIX))
+EXCHANGE = CLASS_ROOT / "exchange"
+ETC = CLASS_ROOT / "etc"
+CLASS_FILE = ETC / "class.json"
+COURSE_ID = "keras-callbacks"
+COURSE_COPY = "callbacks-course"
+COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde")
+
+
+def load_class():
+    """{"instructor": name, "students": [names], "course": path} written by `setup`."""
+    if not CLASS_FILE.is_file():
+        raise SystemExit(f"no class set up: run `python {__file__} setup ...` first ({CLASS_FILE} is missing)")
+    return json.loads(CLASS_FILE.read_text())
+
+
+def role_folder(user, klass):
+    """The Jupyter configuration folder of `user`'s server: instructor or student."""
+    return ETC / ("jupyter-instructor" if user == klass["instructor"] else "jupyter-student")
+
+
+def user_environment(user, klass=None):
+    """Environment variables of `user`'s single-user server (and of `run`): the hub's Python, quiet TF.
+
+    Args:
+        user: the account name.
+        klass: the class (default: `load_class()`).
+    """
+    klass = klass or load_class()
+    return {
+        "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(role_folder(user, klass)),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+    }
+
+
+def _account(name, password=None):
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", name], check=True)
+    os.chmod(pwd.getpwnam(name).pw_dir, 0o700)
+    if password:
+        subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+
+
+def _chown_tree(path, name):
+    entry = pwd.getpwnam(name)
+    for folder, dirs, files in os.walk(path):
+        for item in [folder] + [os.path.join(folder, f) for f in dirs + files]:
+            os.lchown(item, entry.pw_uid, entry.pw_gid)
+
+
+def _write_role_folders(course):
+    """$CLASS_ROOT/etc/jupyter-{student,instructor}: deploy/hub's files and the role's nbgrader_config.py."""
+    exchange = f"c.Exchange.root = {str(EXCHANGE)!r}\n"
+    nbgrader = {
+        "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange,
+        "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
+                              + exchange,
+    }
+    for role, config in nbgrader.items():
+        shutil.rmtree(ETC / role, ignore_errors=True)
+        shutil.copytree(HERE / role, ETC / role)
+        (ETC / role / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + config)
+
+
+def run_as(user, command, klass=None, **kwargs):
+    """Run `command` as `user` in their server's environment, from their home; the CompletedProcess."""
+    entry = pwd.getpwnam(user)
+    env = dict(user_environment(user, klass), HOME=entry.pw_dir, USER=user, LOGNAME=user)
+    return subprocess.run(["runuser", "-u", user, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+                           *command], cwd=kwargs.pop("cwd", entry.pw_dir), **kwargs)
+
+
+def setup(instructor, students, passwords=None):
+    """Create the class: accounts, exchange, role configurations, the instructor's course copy.
+
+    Args:
+        instructor: the instructor's account name (created if missing).
+        students: the students' account names (created if missing).
+        passwords: {name: password} to set (for the hub's PAM login); None leaves passwords alone.
+    """
+    passwords = passwords or {}
+    for name in [instructor, *students]:
+        _account(name, passwords.get(name))
+    EXCHANGE.mkdir(parents=True, exist_ok=True)
+    os.chmod(EXCHANGE, 0o1777)
+    ETC.mkdir(parents=True, exist_ok=True)
+    course = pathlib.Path(pwd.getpwnam(instructor).pw_dir) / COURSE_COPY
+    for folder in COURSE_FOLDERS:
+        shutil.rmtree(course / folder, ignore_errors=True)
+        shutil.copytree(REPO / folder, course / folder,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.egg-info"))
+    _chown_tree(course, instructor)
+    klass = {"instructor": instructor, "students": list(students), "course": str(course)}
+    _write_role_folders(course)
+    subprocess.run(["chmod", "-R", "a+rX", str(ETC)], check=True)
+    CLASS_FILE.write_text(json.dumps(klass, indent=1))
+    run_as(instructor, ["python", "-m", "autograde", "init"], klass, cwd=course, check=True,
+           capture_output=True, text=True)
+    return klass
+
+
+def teardown():
+    """Remove the class's accounts (with their homes), its exchange folder and the class file."""
+    klass = load_class()
+    for name in [klass["instructor"], *klass["students"]]:
+        subprocess.run(["pkill", "-KILL", "-u", name], check=False)
+        subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+    shutil.rmtree(EXCHANGE / COURSE_ID, ignore_errors=True)
+    CLASS_FILE.unlink()
+
+
+def serve(state=None):
+    """Run JupyterHub in the foreground with deploy/hub/jupyterhub_config.py (state in `state`)."""
+    load_class()
+    state = pathlib.Path(state or CLASS_ROOT / "state")
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chdir(state)
+    hub = VENV / "bin" / "jupyterhub"
+    os.execve(str(hub), [str(hub), "-f", str(HERE / "jupyterhub_config.py")],
+              dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}"))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("setup", help="accounts, exchange, the instructor's course")
+    create.add_argument("--instructor", required=True)
+    create.add_argument("--students", required=True, help="comma-separated account names")
+    create.add_argument("--passwords", help="file of `name:password` lines (for logging in to the hub)")
+    commands.add_parser("teardown", help="remove the class's accounts and exchange folder")
+    commands.add_parser("serve", help="run JupyterHub")
+    run = commands.add_parser("run", help="run a command as a user, in their server's environment")
+    run.add_argument("user")
+    run.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        raise SystemExit("classroom.py manages Unix accounts and runs JupyterHub's spawner: run it as root")
+    if args.command == "setup":
+        passwords = {}
+        if args.passwords:
+            passwords = dict(line.split(":", 1) for line in pathlib.Path(args.passwords).read_text().split())
+        klass = setup(args.instructor, [s for s in args.students.split(",") if s], passwords)
+        print(f"class ready: instructor {klass['instructor']}, {len(klass['students'])} students, "
+              f"course {klass['course']}, exchange {EXCHANGE}")
+    elif args.command == "teardown":
+        teardown()
+    elif args.command == "serve":
+        serve()
+    else:
+        command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        return run_as(args.user, command).returncode
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
