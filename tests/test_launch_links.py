@@ -1,5 +1,6 @@
 """Every notebook's launch links and Colab/Kaggle install cell follow pyproject.toml (tools/launch_links.py)."""
 
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -7,8 +8,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import ROOT
-
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import launch_links  # noqa: E402
 

@@ -20,8 +20,9 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from conftest import ROOT
 from test_repository import pinned
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 DECLARED = {Requirement(text).name.lower(): Requirement(text) for text in PYPROJECT["project"]["dependencies"]}

@@ -1,13 +1,13 @@
 """The website's sources (tools/build_site.py): home page from the README, reading order, a failing cell fails."""
 
+import pathlib
 import sys
 
 import nbformat
 import pytest
 import yaml
 
-from conftest import ROOT
-
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 

@@ -204,7 +204,7 @@ def build(root, out):
 
 def main(argv=None):
     os.environ.setdefault("CALLBACKS_COURSE_OFFLINE", "1")  # kernels inherit both
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # C++ logs below FATAL hidden: no CUDA probe on the pages
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(ROOT / "build" / "site"), help="output folder (default build/site)")
     args = parser.parse_args(argv)
