@@ -57,7 +57,7 @@ site: setup
 
 hub-setup: $(HUB_STAMP) $(HUB_PROXY)
 	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
-	rm -rf build src/*.egg-info
+	rm -rf build/lib build/bdist.* src/*.egg-info  # pip's leftovers only: build/site is the website
 	chmod -R a+rX $(HUB_PREFIX)
 
 $(HUB_STAMP): requirements.txt pyproject.toml
