@@ -51,10 +51,11 @@ def test_missing_or_wrong_kind_of_answer_gets_a_clear_grading_error():
         CHECKS["ex4_short"].collect(Student.local({"make_callbacks": 42}))
 
 
-def test_only_ex3_forbids_keras_own_early_stopping():
+def test_only_ex3_and_ex7_forbid_the_keras_class_they_rebuild():
+    early, reduce_lr = ("keras.callbacks.EarlyStopping",), ("keras.callbacks.ReduceLROnPlateau",)
     assert {grade_id: check.forbid for grade_id, check in CHECKS.items() if check.forbid} == {
-        "ex3_basics": ("keras.callbacks.EarlyStopping",), "ex3_stop": ("keras.callbacks.EarlyStopping",),
-        "ex3_restore": ("keras.callbacks.EarlyStopping",)}
+        "ex3_basics": early, "ex3_stop": early, "ex3_restore": early,
+        "ex7_basics": reduce_lr, "ex7_plateaus": reduce_lr, "ex7_real": reduce_lr}
 
 
 FACADE_MISUSE = """
