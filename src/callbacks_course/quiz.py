@@ -69,7 +69,8 @@ def normalize_answer(value):
                                  f"Expected {EXPECTED_FORM}.")
             letters |= _letters(item)
         return frozenset(letters)
-    raise ValueError(f"Your answer is of type {type(value).__name__}. Expected {EXPECTED_FORM}.")
+    kind = getattr(value, "type_name", None) or type(value).__name__  # a `wire.StudentObject` names its type
+    raise ValueError(f"Your answer is of type {kind}. Expected {EXPECTED_FORM}.")
 
 
 def partial_credit(chosen, key):

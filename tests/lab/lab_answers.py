@@ -384,6 +384,24 @@ class EarlyStoppingFromScratch(keras.callbacks.EarlyStopping):
         super().__init__(monitor=monitor, patience=patience, min_delta=min_delta, mode="min",
                          restore_best_weights=restore_best_weights)
 ''', {"ex3_basics": 0.0, "ex3_stop": 0.0, "ex3_restore": 0.0}),
+        "hands every hook to a hidden keras.callbacks.EarlyStopping": ('''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.inner = keras.callbacks.EarlyStopping(mode="min", **kwargs)
+
+    def on_train_begin(self, logs=None):
+        self.inner.set_model(self.model)
+        self.inner.on_train_begin(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.inner.on_epoch_end(epoch, logs)
+        self.stopped_epoch, self.best, self.wait = self.inner.stopped_epoch, self.inner.best, self.inner.wait
+        self.best_epoch = self.inner.best_epoch
+
+    def on_train_end(self, logs=None):
+        self.inner.on_train_end(logs)
+''', {"ex3_basics": 0.0, "ex3_stop": 0.0, "ex3_restore": 0.0}),
         "restores only after an early stop (Keras 2)": ('''
 class EarlyStoppingFromScratch(keras.callbacks.Callback):
     def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):

@@ -91,7 +91,7 @@ def test_q12_A_stops_after_the_current_batch_or_epoch():
 
 
 @pytest.mark.parametrize("hook", ["on_train_begin", "on_epoch_begin", "on_train_batch_begin"])
-def test_q12_A_a_flag_set_before_a_batch_lets_that_batch_run(hook):
+def test_q12_option_A_too_a_flag_set_before_a_batch_lets_that_batch_run(hook):
     """A's wording and its explanation agree with lesson 7: Keras checks the flag after a batch."""
     class StopEarly(EventRecorder):
         def __init__(self):

@@ -40,7 +40,7 @@ MIXED = {
     # no self-check object while grading, and the sandbox cannot read the key file
     "q19": ('q19 = set(check._key["q19"]["answer"])', 0, "error", "your code in cell q19 raised NameError"),
     "q20": (f"import json\nq20 = json.load(open({str(KEY_PATH)!r}))['q20']['answer']", 0, "error",
-            "your code in cell q20 raised PermissionError"),
+            "your code in cell q20 raised FileNotFoundError"),  # the key is not even in the jail
 }
 MIXED_TOTAL = "7.3334"
 
