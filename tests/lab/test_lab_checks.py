@@ -84,24 +84,7 @@ def test_quick_check_refuses_an_early_stopping_built_on_keras_own(capsys):
             "`keras.callbacks.EarlyStopping`") in capsys.readouterr().out
 
 
-DELEGATES = """
-class EarlyStoppingFromScratch(keras.callbacks.Callback):
-    def __init__(self, **kwargs):
-        super().__init__()
-        self.inner = keras.callbacks.EarlyStopping(mode="min", **kwargs)
-
-    def on_train_begin(self, logs=None):
-        self.inner.set_model(self.model)
-        self.inner.on_train_begin(logs)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.inner.on_epoch_end(epoch, logs)
-        self.stopped_epoch, self.best, self.wait = self.inner.stopped_epoch, self.inner.best, self.inner.wait
-        self.best_epoch = self.inner.best_epoch
-
-    def on_train_end(self, logs=None):
-        self.inner.on_train_end(logs)
-"""
+DELEGATES, _ = WRONG["ex3"]["hands every hook to a hidden keras.callbacks.EarlyStopping"]
 
 
 def test_the_grading_ban_scores_hidden_delegation_to_keras_early_stopping_0():
