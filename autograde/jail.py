@@ -42,8 +42,7 @@ import tempfile
 import time
 import traceback
 
-from callbacks_course.grading import GradingError, wire
-from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
+from callbacks_course.grading import GradingError
 
 PIDS = 256  # processes and threads of one item together
 WORK_MB = 256
@@ -202,9 +201,10 @@ class Jail:
         if confine and not self.bwrap:
             self.warnings.append("bubblewrap (bwrap) is not installed: student code runs in a plain child process "
                                  "(no namespaces: it can see the machine's files its user may read and the network)")
-        self._start()
+        self._spawn()
 
-    def _start(self):
+    def _spawn(self):
+        """Start the zygote; it imports TensorFlow while the caller goes on (see `wait_ready`)."""
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         python = os.path.join(sys.prefix, "bin", "python")
         sources = _read_only_sources()
@@ -235,6 +235,12 @@ class Jail:
                                      start_new_session=True)
         child.close()
         self.control = parent
+        self._ready = False
+
+    def wait_ready(self):
+        """Block until the zygote has imported what student code may use; raise JailError if it cannot start."""
+        if self._ready:
+            return
         self.control.settimeout(START_TIMEOUT)
         try:
             ready = self.control.recv(16)
@@ -244,10 +250,12 @@ class Jail:
             self._stop()
             raise JailError("the grading sandbox did not start (bubblewrap, Python or the course package "
                             "is not usable by an unprivileged user here)")
+        self._ready = True
 
     def _restart(self):
         self._stop()
-        self._start()
+        self._spawn()
+        self.wait_ready()
 
     def run(self, job, timeout, collect, forbid=()):
         """Run the student's cells of `job`, then `collect(Student)` here; return the outcome dict.
@@ -261,6 +269,9 @@ class Jail:
         Returns:
             {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}.
         """
+        from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
+
+        self.wait_ready()
         for attempt in (0, 1):
             try:
                 sock, item = self._fork()

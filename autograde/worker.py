@@ -1,11 +1,12 @@
 """The grading worker: trusted, long-lived, TensorFlow warm; runs every check, never student code.
 
 Started by `WorkerPool` as `python -m autograde.worker`. It speaks JSON lines: requests on
-stdin, replies on the original stdout (library prints go to stderr). The check callables
-arrive pickled from the trusted main process; nothing is ever unpickled from student code. The
-worker runs the reference runs (`expect`) and the checks (`collect`) itself; the student's code
-runs in the worker's `Jail` (autograde/jail.py), a separate confined process, reached only
-through `callbacks_course.grading.remote.Student`. `score` always runs in the main process.
+stdin, replies on the original stdout (library prints go to stderr). The first request is
+"configure", read before TensorFlow is imported, so that the jail's zygote starts meanwhile.
+The check callables arrive pickled from the trusted main process; nothing is ever unpickled
+from student code. The worker runs the reference runs (`expect`) and the checks (`collect`)
+itself; the student's code runs in the worker's `Jail` (autograde/jail.py), a separate
+confined process, reached only through `callbacks_course.grading.remote.Student`. `score` always runs in the main process.
 
 Example:
 
@@ -46,23 +47,26 @@ def _reference(expect):
 def _serve(channel):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    from .jail import Jail
+
+    # the jail's zygote imports TensorFlow on its own while this process imports it
+    configure = json.loads(sys.stdin.readline())
+    jail = Jail(memory_mb=configure["memory_mb"], confine=configure["confine"])
     import matplotlib
 
     matplotlib.use("Agg")
     import tensorflow
 
-    from .jail import Jail
-
-    items, jail = {}, None
+    if configure.get("threads"):  # several workers share the cores: no oversubscription
+        tensorflow.config.threading.set_intra_op_parallelism_threads(configure["threads"])
+    jail.wait_ready()
+    channel.write(json.dumps({"warnings": jail.warnings}) + "\n")
+    channel.flush()
+    items = {}
     for line in sys.stdin:
         request = json.loads(line)
         op = request["op"]
-        if op == "configure":
-            if request.get("threads"):  # several workers share the cores: no oversubscription
-                tensorflow.config.threading.set_intra_op_parallelism_threads(request["threads"])
-            jail = Jail(memory_mb=request["memory_mb"], confine=request["confine"])
-            reply = {"warnings": jail.warnings}
-        elif op == "load":
+        if op == "load":
             items[request["assignment"]] = pickle.loads(base64.b64decode(request["payload"]))
             reply = {"loaded": sorted(items[request["assignment"]])}
         elif op == "expect":
@@ -79,8 +83,7 @@ def _serve(channel):
             reply = {"error": f"unknown op {op}"}
         channel.write(json.dumps(reply) + "\n")
         channel.flush()
-    if jail is not None:
-        jail.close()
+    jail.close()
 
 
 def main():
