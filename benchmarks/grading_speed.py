@@ -16,12 +16,17 @@ the `--jobs 2` throughput gain (target >= 1.7). The default is a small class of 
 grading run pays its start-up once (workers importing TensorFlow and starting their jails,
 nbgrader's imports and a fresh gradebook, the reference runs), which fewer copies spread thinner.
 
-Usage: .venv/bin/python benchmarks/grading_speed.py [--assignment callbacks_lab] [--copies 10]
+With `--repeat R`, the three runs are made R times, interleaved, and the figures are the
+medians (a shared machine's speed drifts by 10-20 % from one minute to the next).
+
+Usage: .venv/bin/python benchmarks/grading_speed.py [--assignment callbacks_lab] [--copies 10] [--repeat 3]
 """
 
 import argparse
 import os
 import pathlib
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,38 +91,59 @@ def _engine(subs, work, out, jobs):
     return time.perf_counter() - start, done.stdout
 
 
+def _measure(assignment, copies, tmp):
+    """One round: (floor wall, floor to the first copy, floor score, sequential, parallel, engine line)."""
+    script = FLOOR.format(root=str(ROOT), registry=str(ROOT / "autograde" / "assignments"),
+                          assignment=assignment, copies=copies,
+                          source=str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
+    start = time.perf_counter()
+    floor = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    floor_wall = time.perf_counter() - start
+    if floor.returncode:
+        sys.exit(f"floor run failed:\n{floor.stderr[-2000:]}")
+    first, in_process, floor_score = floor.stdout.split()[-3:]
+    startup = floor_wall - float(in_process)  # interpreter start before the script's clock
+    subs = pathlib.Path(copies[0]).parents[2]
+    sequential, _ = _engine(subs, tmp / "work1", tmp / "out1", jobs=1)
+    parallel, stdout = _engine(subs, tmp / "work2", tmp / "out2", jobs=2)
+    for folder in ("work1", "out1", "work2", "out2"):
+        shutil.rmtree(tmp / folder)
+    return floor_wall, startup + float(first), floor_score, sequential, parallel, stdout.splitlines()[0]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", default="callbacks_lab")
     parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (the figures are their medians)")
     args = parser.parse_args()
     os.environ.update(CALLBACKS_COURSE_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3")
     sys.path.insert(0, str(ROOT))
+    n = args.copies
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
         tmp = pathlib.Path(tmp)
-        copies = _make_copies(args.assignment, tmp / "subs", args.copies)
-        script = FLOOR.format(root=str(ROOT), registry=str(ROOT / "autograde" / "assignments"),
-                              assignment=args.assignment, copies=copies,
-                              source=str(ROOT / "solutions" / args.assignment / f"{args.assignment}.ipynb"))
-        start = time.perf_counter()
-        floor = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-        floor_wall = time.perf_counter() - start
-        if floor.returncode:
-            sys.exit(f"floor run failed:\n{floor.stderr[-2000:]}")
-        first, in_process, floor_score = floor.stdout.split()[-3:]
-        startup = floor_wall - float(in_process)  # interpreter start before the script's clock
-        floor_single = startup + float(first)
-        sequential, _ = _engine(tmp / "subs", tmp / "work1", tmp / "out1", jobs=1)
-        parallel, stdout = _engine(tmp / "subs", tmp / "work2", tmp / "out2", jobs=2)
-    n = args.copies
+        copies = _make_copies(args.assignment, tmp / "subs", n)
+        for number in range(args.repeat):
+            rounds.append(_measure(args.assignment, copies, tmp))
+            floor_wall, _, _, sequential, parallel, _ = rounds[-1]
+            if args.repeat > 1:
+                print(f"round {number + 1}: floor {floor_wall / n:.1f}, --jobs 1 {sequential / n:.1f}, "
+                      f"--jobs 2 {parallel / n:.1f} s per submission; ratio {sequential / floor_wall:.2f}, "
+                      f"gain {sequential / parallel:.2f}", flush=True)
+    floor_wall, floor_single, floor_score, sequential, parallel, line = (
+        statistics.median(column) if isinstance(column[0], float) else column[0] for column in zip(*rounds))
+    ratio = statistics.median(r[3] / r[0] for r in rounds)
+    gain = statistics.median(r[3] / r[4] for r in rounds)
+    median = f"medians of {args.repeat} rounds; " if args.repeat > 1 else ""
     print(f"assignment {args.assignment}, {n} copies of the reference submission "
-          f"(floor score per copy {floor_score}; engine: {stdout.splitlines()[0]})")
+          f"({median}floor score per copy {floor_score}; engine: {line})")
     print(f"floor, amortised: one bare process grading all {n} copies: {floor_wall / n:6.1f} s per submission")
     print(f"  (the same process to its first copy, TF import included: {floor_single:.1f} s)")
     print(f"engine --jobs 1:                   {sequential / n:6.1f} s per submission "
-          f"({sequential / floor_wall:.2f} x the amortised floor, target <= 1.3)")
+          f"({ratio:.2f} x the amortised floor, target <= 1.3)")
     print(f"engine --jobs 2:                   {parallel / n:6.1f} s per submission "
-          f"({sequential / parallel:.2f} x the sequential throughput; target >= 1.7)")
+          f"({gain:.2f} x the sequential throughput; target >= 1.7)")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

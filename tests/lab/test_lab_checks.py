@@ -111,6 +111,17 @@ def test_the_grading_ban_scores_hidden_delegation_to_keras_early_stopping_0():
     assert "raised RuntimeError: this exercise must not use `keras.callbacks.EarlyStopping`" in message
 
 
+def test_quick_check_refuses_hidden_delegation_as_grading_does_and_puts_keras_back(capsys):
+    import keras
+
+    classes = [klass for klass in keras.callbacks.EarlyStopping.__mro__ if klass not in keras.callbacks.Callback.__mro__]
+    before = [dict(vars(klass)) for klass in classes]
+    with pytest.raises(AssertionError, match="EarlyStoppingFromScratch does not meet the contract yet"):
+        quick_check("ex3", namespace_with(DELEGATES)["EarlyStoppingFromScratch"])
+    assert "raised RuntimeError: this exercise must not use `keras.callbacks.EarlyStopping`" in capsys.readouterr().out
+    assert [dict(vars(klass)) for klass in classes] == before  # the student's kernel gets Keras back intact
+
+
 def test_the_graders_pauses_are_drawn_afresh_and_unlike_their_neighbours(monkeypatch):
     slept = []
     monkeypatch.setattr(ex1_batch_timer.time, "sleep", slept.append)

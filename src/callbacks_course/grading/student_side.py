@@ -95,8 +95,13 @@ def forbid(dotted_names):
     """Disable Keras classes an exercise must not use (e.g. "keras.callbacks.EarlyStopping").
 
     Their methods raise an error that names the class, so a callback that hands its work to
-    one of them fails its checks. The grader's own runs happen elsewhere and are unaffected.
+    one of them fails its checks. In grading this runs in the student's process only; the
+    grader's own runs happen elsewhere and are unaffected.
+
+    Returns:
+        A function that puts the classes back (for `quick_check`, in the student's own kernel).
     """
+    saved = []
     for dotted in dotted_names:
         module, _, name = dotted.rpartition(".")
         cls = getattr(__import__(module, fromlist=[name]), name)
@@ -110,7 +115,13 @@ def forbid(dotted_names):
                 break
             for attr, member in list(vars(klass).items()):
                 if callable(member) and not attr.startswith("__") or attr == "__init__":
+                    saved.append((klass, attr, member))
                     setattr(klass, attr, refuse)
+
+    def restore():
+        for klass, attr, member in reversed(saved):
+            setattr(klass, attr, member)
+    return restore
 
 
 class _LearningRate:

@@ -30,6 +30,7 @@ import keras
 
 from callbacks_course.grading import GradingError
 from callbacks_course.grading.remote import Student, StudentError
+from callbacks_course.grading.student_side import forbid
 from callbacks_course.lab import (
     ex1_batch_timer,
     ex2_overfitting,
@@ -63,8 +64,9 @@ class Check:
             `callbacks_course.grading.remote.Student` (the only way to the student's code).
         score: `score(observations, expected) -> Result`.
         expect: `expect() -> expected` (a reference run with Keras's own classes), or None.
-        forbid: dotted names of the Keras classes the answer must not use (grading disables
-            them in the student's process; the notebook refuses an answer that subclasses one).
+        forbid: dotted names of the Keras classes the answer must not use (disabled while the
+            answer runs, in grading and in `quick_check`; the notebook also refuses an answer
+            that subclasses one).
     """
 
     grade_id: str
@@ -108,9 +110,9 @@ CHECKS = {check.grade_id: check for check in _checks()}
 def _forbidden_base(answer, forbid):
     """The first class named in `forbid` that `answer` (a class) is built on, as its dotted name, or None.
 
-    Grading disables those classes in the student's process; in the student's own kernel
-    (which is never patched) the notebook at least refuses an answer that subclasses one, or
-    one of their own bases below `keras.callbacks.Callback` (for example MonitorCallback).
+    Those classes are disabled while the answer runs (`student_side.forbid`); this names the
+    mistake outright when the answer subclasses one, or one of their own bases below
+    `keras.callbacks.Callback` (for example MonitorCallback).
     """
     if not isinstance(answer, type):
         return None
@@ -144,7 +146,11 @@ def run_check(grade_id, namespace):
     if forbidden:
         raise GradingError(f"`{name}` must be written on `keras.callbacks.Callback` alone, not on `{forbidden}` "
                            "or its base classes: write the logic yourself (using it scores 0)")
-    observed = json.loads(json.dumps(check.collect(Student.local(namespace))))
+    restore = forbid(check.forbid)  # as in grading, Keras's own classes refuse to do the answer's work
+    try:
+        observed = json.loads(json.dumps(check.collect(Student.local(namespace))))
+    finally:
+        restore()
     expected = json.loads(json.dumps(check.expect())) if check.expect else None
     return check.score(observed, expected)
 

@@ -12,8 +12,8 @@ model holds when `fit` returns, and the attributes `best`, `best_epoch`, `wait` 
 
 The answer must be written on `keras.callbacks.Callback` alone: grading disables Keras's own
 `EarlyStopping` (and its base classes) in the student's process (`FORBID`), so an answer that
-subclasses it or hands its work to one scores 0; the notebook's `quick_check` refuses a
-subclass.
+subclasses it or hands its work to one scores 0. The notebook's `quick_check` disables them
+in the same way while it runs the answer (and names a subclass outright).
 
 Example:
 
