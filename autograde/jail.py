@@ -16,9 +16,9 @@ Python on the grading machine may live in a folder other users cannot enter (e.g
 private mount namespace before dropping to `nobody`, so the sandbox sees them at their usual paths.
 
 Missing pieces degrade with a one-line warning (see `Jail.warnings`): without cgroups, memory is
-limited per process (RLIMIT_AS) and processes per user; without bubblewrap, the zygote runs as a
-plain process (as `nobody` when it can read Python, with Landlock), which still keeps student code
-out of the worker's process.
+limited per process (RLIMIT_DATA); without bubblewrap, the zygote runs as a plain process of the
+worker's user (with Landlock where the kernel has it), which still keeps student code out of the
+worker's process.
 
 Example:
 
@@ -31,6 +31,8 @@ with Jail(memory_mb=2048) as jail:
 import json
 import os
 import pwd
+import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -59,14 +61,17 @@ class Cgroups:
 
     Args:
         name: the cgroups' folder name.
-        memory_mb: memory of all the item's processes together (shared mappings and tmpfs files too).
+        memory_mb: memory of all the item's processes together (shared mappings and tmpfs files too);
+            None takes the cgroups as they are (to remove a dead worker's).
         pids: processes and threads of the item together.
     """
 
-    def __init__(self, name, memory_mb, pids=PIDS):
+    def __init__(self, name, memory_mb=None, pids=PIDS):
         self.dirs = [os.path.join(_CGROUP_ROOT, "memory", name), os.path.join(_CGROUP_ROOT, "pids", name)]
         for folder in self.dirs:
             os.makedirs(folder, exist_ok=True)
+        if memory_mb is None:
+            return
         limit = str(memory_mb * 2**20)
         self._write("memory", "memory.limit_in_bytes", limit)
         if os.path.exists(os.path.join(self.dirs[0], "memory.memsw.limit_in_bytes")):
@@ -125,6 +130,53 @@ class Cgroups:
                     break
                 except OSError:
                     time.sleep(0.01)
+
+    @classmethod
+    def sweep(cls):
+        """Remove the cgroups of workers that died without closing their jail (killed, say)."""
+        names = {name for c in ("memory", "pids") for name in os.listdir(os.path.join(_CGROUP_ROOT, c))}
+        for name in names:
+            pid = _owner(r"autograde-(\d+)-\w+", name)
+            if pid and not _alive(pid):
+                cls(name).remove()
+
+
+def _owner(pattern, name):
+    """The worker pid in a folder's name of the form `pattern`, or None."""
+    match = re.fullmatch(pattern, name)
+    return int(match.group(1)) if match else None
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _remove_mount_points(stage):
+    """Delete a stage folder and its empty mount points (never recursively: nothing in it is followed)."""
+    for name in os.listdir(stage):
+        try:
+            os.rmdir(os.path.join(stage, name))
+        except OSError:
+            pass
+    try:
+        os.rmdir(stage)
+    except OSError:
+        pass
+
+
+def _sweep_stages():
+    """Remove the mount-point folders of workers that died without closing their jail."""
+    root = tempfile.gettempdir()
+    for name in os.listdir(root):
+        pid = _owner(r"autograde-stage-(\d+)-\w+", name)
+        if pid and not _alive(pid):
+            _remove_mount_points(os.path.join(root, name))
 
 
 def _package_parent():
@@ -189,10 +241,11 @@ class Jail:
         self.memory_mb, self.confine = memory_mb, confine
         self.warnings = []
         self._items = 0
-        self._stage = None
+        self._stage = self._home = None
         self.cgroups = None
         if confine and Cgroups.available():
-            self.cgroups = Cgroups(f"autograde-{os.getpid()}", memory_mb)
+            Cgroups.sweep()
+            self.cgroups = Cgroups(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
         elif confine:
             self.warnings.append("cgroups (v1 memory and pids) are not writable here: memory is limited per "
                                  "process (RLIMIT_DATA), so an item's children together may use more, and only "
@@ -213,7 +266,8 @@ class Jail:
             uid = _nobody()[0]
             if os.geteuid() == 0:
                 if self._stage is None:
-                    self._stage = tempfile.mkdtemp(prefix="autograde-stage-")
+                    _sweep_stages()
+                    self._stage = tempfile.mkdtemp(prefix=f"autograde-stage-{os.getpid()}-")
                     os.chmod(self._stage, 0o755)
                 staged = [os.path.join(self._stage, str(n)) for n, _ in enumerate(sources)]
                 for folder in staged:
@@ -227,7 +281,8 @@ class Jail:
                 command = _bwrap_command(python, fd, sources, sources, os.geteuid(), _package_parent())
         else:
             command = _zygote(python, fd)
-            env = {"HOME": tempfile.mkdtemp(prefix="autograde-jail-"), "PATH": "/usr/bin:/bin",
+            self._home = self._home or tempfile.mkdtemp(prefix="autograde-jail-")
+            env = {"HOME": self._home, "PATH": "/usr/bin:/bin",
                    "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3", "CALLBACKS_COURSE_OFFLINE": "1",
                    "PYTHONPATH": _package_parent()}
         self.proc = subprocess.Popen(command, pass_fds=(fd,), stdin=subprocess.DEVNULL,  # stderr: the worker log
@@ -367,7 +422,9 @@ class Jail:
         if self.cgroups:
             self.cgroups.remove()
         if self._stage:
-            shutil.rmtree(self._stage, ignore_errors=True)
+            _remove_mount_points(self._stage)
+        if self._home:  # rm walks a tree of any depth and follows no link
+            subprocess.run(["rm", "-rf", "--one-file-system", self._home], check=False)
 
     def __enter__(self):
         return self

@@ -7,6 +7,8 @@ graded exactly. The facts the attacks gather travel back as the student's own da
 
 import os
 import pathlib
+import subprocess
+import sys
 import time
 
 import pytest
@@ -225,3 +227,20 @@ def test_without_bubblewrap_and_cgroups_grading_still_works_with_warnings(monkey
         assert run(weaker, HONEST) == {"status": "ok", "observed": [3, 0], "message": ""}
         assert run(weaker, "import os\nos._exit(1)")["status"] == "crashed"
         assert "MemoryError" in run(weaker, "hog = bytearray(2 * 2**30)")["message"]
+        home = weaker._home
+        assert run(weaker, "import os\nos.makedirs('x/' * 400)\nfacts = 1", _facts)["status"] == "ok"
+    assert not os.path.exists(home)  # the plain process's home folder goes with the jail, however deep
+
+
+def test_a_killed_workers_cgroups_and_mount_points_are_removed_by_the_next_jail():
+    script = ("from autograde.jail import Jail\njail = Jail(memory_mb=256)\njail.wait_ready()\n"
+              "print(jail.cgroups.dirs[0], jail._stage, flush=True)\nimport time\ntime.sleep(600)")
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=pathlib.Path(__file__).resolve().parents[2])
+    cgroup, stage = worker.stdout.readline().split()
+    worker.kill()  # SIGKILL: the jail never closes
+    worker.wait()
+    leftovers = [pathlib.Path(cgroup), pathlib.Path(cgroup.replace("/memory/", "/pids/")), pathlib.Path(stage)]
+    assert all(path.is_dir() for path in leftovers)
+    with Jail(memory_mb=256):
+        assert [path for path in leftovers if path.exists()] == []
