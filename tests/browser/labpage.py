@@ -45,13 +45,15 @@ def open_notebook(page, lab, path, timeout=90_000):
 
     Returns the notebook panel's locator.
     """
-    page.goto(lab.url(f"lab/tree/{path}"))
+    # `reset`: no tab of an earlier test is restored, which could take the focus (and "Run All") from this one
+    page.goto(lab.url(f"lab/tree/{path}?reset"))
     name = pathlib.PurePosixPath(path).name
     tab = page.locator(".lm-TabBar-tab.jp-mod-current", has_text=name)
     expect(tab, f"JupyterLab did not open a tab for {path}").to_be_visible(timeout=timeout)
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=timeout)
     wait_idle(page, timeout)
+    expect(page.locator(".jp-NotebookPanel"), "another notebook is open beside the one under test").to_have_count(1)
     return notebook
 
 
