@@ -6,7 +6,8 @@ stdin, replies on the original stdout (library prints go to stderr). The first r
 The check callables arrive pickled from the trusted main process; nothing is ever unpickled
 from student code. The worker runs the reference runs (`expect`) and the checks (`collect`)
 itself; the student's code runs in the worker's `Jail` (autograde/jail.py), a separate
-confined process, reached only through `callbacks_course.grading.remote.Student`. `score` always runs in the main process.
+confined process, reached only through `callbacks_course.grading.remote.Student`. `score`
+always runs in the main process.
 
 Example:
 

@@ -23,6 +23,7 @@ Usage: .venv/bin/python benchmarks/grading_speed.py [--assignment callbacks_lab]
 """
 
 import argparse
+import collections
 import os
 import pathlib
 import shutil
@@ -91,8 +92,11 @@ def _engine(subs, work, out, jobs):
     return time.perf_counter() - start, done.stdout
 
 
+Round = collections.namedtuple("Round", "floor first score sequential parallel line")
+
+
 def _measure(assignment, copies, tmp):
-    """One round: (floor wall, floor to the first copy, floor score, sequential, parallel, engine line)."""
+    """One round of the three runs, a `Round` of wall seconds (the floor's to its first copy too)."""
     script = FLOOR.format(root=str(ROOT), registry=str(ROOT / "autograde" / "assignments"),
                           assignment=assignment, copies=copies,
                           source=str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
@@ -108,7 +112,7 @@ def _measure(assignment, copies, tmp):
     parallel, stdout = _engine(subs, tmp / "work2", tmp / "out2", jobs=2)
     for folder in ("work1", "out1", "work2", "out2"):
         shutil.rmtree(tmp / folder)
-    return floor_wall, startup + float(first), floor_score, sequential, parallel, stdout.splitlines()[0]
+    return Round(floor_wall, startup + float(first), floor_score, sequential, parallel, stdout.splitlines()[0])
 
 
 def main():
@@ -125,19 +129,23 @@ def main():
         tmp = pathlib.Path(tmp)
         copies = _make_copies(args.assignment, tmp / "subs", n)
         for number in range(args.repeat):
-            rounds.append(_measure(args.assignment, copies, tmp))
-            floor_wall, _, _, sequential, parallel, _ = rounds[-1]
+            one = _measure(args.assignment, copies, tmp)
+            rounds.append(one)
             if args.repeat > 1:
-                print(f"round {number + 1}: floor {floor_wall / n:.1f}, --jobs 1 {sequential / n:.1f}, "
-                      f"--jobs 2 {parallel / n:.1f} s per submission; ratio {sequential / floor_wall:.2f}, "
-                      f"gain {sequential / parallel:.2f}", flush=True)
-    floor_wall, floor_single, floor_score, sequential, parallel, line = (
-        statistics.median(column) if isinstance(column[0], float) else column[0] for column in zip(*rounds))
-    ratio = statistics.median(r[3] / r[0] for r in rounds)
-    gain = statistics.median(r[3] / r[4] for r in rounds)
-    median = f"medians of {args.repeat} rounds; " if args.repeat > 1 else ""
+                print(f"round {number + 1}: floor {one.floor / n:.1f}, --jobs 1 {one.sequential / n:.1f}, "
+                      f"--jobs 2 {one.parallel / n:.1f} s per submission; ratio {one.sequential / one.floor:.2f}, "
+                      f"gain {one.sequential / one.parallel:.2f}", flush=True)
+
+    def median(figure):
+        return statistics.median(figure(r) for r in rounds)
+
+    floor_wall, floor_single = median(lambda r: r.floor), median(lambda r: r.first)
+    sequential, parallel = median(lambda r: r.sequential), median(lambda r: r.parallel)
+    ratio, gain = median(lambda r: r.sequential / r.floor), median(lambda r: r.sequential / r.parallel)
+    floor_score, line = rounds[0].score, rounds[0].line
+    medians = f"medians of {args.repeat} rounds; " if args.repeat > 1 else ""
     print(f"assignment {args.assignment}, {n} copies of the reference submission "
-          f"({median}floor score per copy {floor_score}; engine: {line})")
+          f"({medians}floor score per copy {floor_score}; engine: {line})")
     print(f"floor, amortised: one bare process grading all {n} copies: {floor_wall / n:6.1f} s per submission")
     print(f"  (the same process to its first copy, TF import included: {floor_single:.1f} s)")
     print(f"engine --jobs 1:                   {sequential / n:6.1f} s per submission "

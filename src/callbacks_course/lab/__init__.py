@@ -107,8 +107,8 @@ def _checks():
 CHECKS = {check.grade_id: check for check in _checks()}
 
 
-def _forbidden_base(answer, forbid):
-    """The first class named in `forbid` that `answer` (a class) is built on, as its dotted name, or None.
+def _forbidden_base(answer, names):
+    """The first class named in `names` that `answer` (a class) is built on, as its dotted name, or None.
 
     Those classes are disabled while the answer runs (`student_side.forbid`); this names the
     mistake outright when the answer subclasses one, or one of their own bases below
@@ -116,7 +116,7 @@ def _forbidden_base(answer, forbid):
     """
     if not isinstance(answer, type):
         return None
-    for dotted in forbid:
+    for dotted in names:
         module, _, name = dotted.rpartition(".")
         forbidden = getattr(importlib.import_module(module), name)
         bases = [klass for klass in forbidden.__mro__ if klass not in keras.callbacks.Callback.__mro__]
