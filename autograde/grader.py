@@ -23,8 +23,6 @@ import pathlib
 import shutil
 import sys
 
-import nbformat
-
 from callbacks_course.grading import Result
 
 from . import csv_safe, results
@@ -100,6 +98,8 @@ class _Released:
     """A notebook as released to the students: the base of graded copies, its answer stubs, its text."""
 
     def __init__(self, nb):
+        import nbformat
+
         self.nb = nb
         self.answers = Layout.of(nb).answers
         self.text = nbformat.writes(nb)
@@ -155,8 +155,12 @@ class Grader:
         self.sandbox_runs = 0
         self._records = {}
         self._pool = None
+        self._loaded = set()  # the assignments whose checks the pool has
+        self._references = []  # their reference runs, queued on the pool
 
     def _layouts(self, assignment):
+        import nbformat  # imported on use: about 1 s (jsonschema), overlapped with the workers' start
+
         if self.exam:
             self.log(f"{assignment}: grading against the exam release (the last `release` was `release --exam`)")
         self.course.generate(assignment, release_directory=GRADING_RELEASE, exam=self.exam)
@@ -181,8 +185,9 @@ class Grader:
                              f"under {submissions}: expected SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb")
         if shard is not None:
             subs = [sub for sub in subs if shard.holds(sub.student)]
-        if start_workers and any(not self._path(sub).exists() for sub in subs):  # workers import TF meanwhile
-            self._pool = self._start_pool()
+        ungraded = sorted({sub.assignment for sub in subs if not self._path(sub).exists()})
+        if start_workers and ungraded:  # the workers import TF and make the reference runs meanwhile
+            self._start_pool(ungraded)
         context = {a: self._layouts(a) for a in sorted({s.assignment for s in subs})}
         return [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
 
@@ -220,36 +225,45 @@ class Grader:
     def _path(self, sub):
         return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
 
-    def _start_pool(self):
+    def _start_pool(self, assignments):
         from .worker import WorkerPool
 
         self.course.work.mkdir(parents=True, exist_ok=True)
-        return WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
-                          confine=self.confine, memory_mb=self.memory_mb)
+        self._pool = WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
+                                confine=self.confine, memory_mb=self.memory_mb,
+                                warn=lambda warning: print(f"autograde: warning: {warning}", file=sys.stderr))
+        self._load(assignments)
+
+    def _load(self, assignments):
+        """Give the workers the checks of `assignments` and queue their reference runs (`self._references`)."""
+        for assignment in sorted(set(assignments) - self._loaded):
+            self._loaded.add(assignment)
+            items = self.course.items(assignment)
+            self._pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout), tuple(i.forbid))
+                                         for g, i in items.items()})
+            references = [{"op": "expect", "assignment": assignment, "item": g}
+                          for g, i in items.items() if i.expect is not None]
+            self._pool.submit(references)
+            self._references += references
 
     def _grade_all(self, todo):
-        """Reference runs, then every submission's items on the workers; yield (prep, record) as done."""
-        self._pool = self._pool or self._start_pool()
-        pool = self._pool
-        needs = sorted({(p.sub.assignment, t["grade_id"]) for p in todo for t in p.tasks})
-        for assignment in sorted({a for a, _ in needs}):
-            items = self.course.items(assignment)
-            pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout), tuple(i.forbid))
-                                   for g, i in items.items()})
-        for warning in pool.warnings:
-            print(f"autograde: warning: {warning}", file=sys.stderr)
+        """Every submission's items on the workers (after the reference runs); yield (prep, record) as done."""
         expected = {}
-        ref_tasks = [{"op": "expect", "assignment": a, "item": g} for a, g in needs
-                     if self.course.items(a)[g].expect is not None]
         for prep in todo:
             if not prep.tasks:
                 yield prep, self._record(prep, {}, expected)
         tasks = [{"op": "grade", "assignment": p.sub.assignment, "items": p.tasks, "index": n}
                  for n, p in enumerate(todo) if p.tasks]
-        # The reference runs are queued first, without a barrier: a worker that is done with them
+        if not tasks:
+            return
+        assignments = {task["assignment"] for task in tasks}
+        if self._pool is None:  # stale results only: `prepare` started no workers
+            self._start_pool(assignments)
+        self._load(assignments)
+        # The reference runs were queued first, without a barrier: a worker that is done with them
         # starts grading; a submission graded before the last reference is in waits to be scored.
         waiting = []
-        for task, reply in pool.run(ref_tasks + tasks):
+        for task, reply in self._pool.run(tasks):
             if task["op"] == "expect":
                 reply = {"status": "crashed", "message": reply["worker_error"]} if "worker_error" in reply else reply
                 ok = reply.get("status") == "ok"
@@ -259,7 +273,7 @@ class Grader:
                 expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
             else:
                 waiting.append((task, reply))
-            if len(expected) < len(ref_tasks):
+            if len(expected) < len(self._references):
                 continue
             for done, answer in waiting:
                 yield self._graded(todo[done["index"]], done, answer, expected)
@@ -306,6 +320,7 @@ class Grader:
         self.log(progress(sub, record, done, total, cached))
 
     def _nbgrader(self, prep, feedback):
+        import nbformat
         from nbgrader.api import Gradebook
 
         sub = prep.sub

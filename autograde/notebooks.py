@@ -20,8 +20,6 @@ import copy
 import json
 import os
 
-import nbformat
-
 from . import bounded_json
 
 
@@ -80,6 +78,8 @@ class Layout:
 
     @classmethod
     def read(cls, path):
+        import nbformat  # imported on use: about 1 s (jsonschema), which grading overlaps with the workers' start
+
         return cls.of(nbformat.read(str(path), as_version=4))
 
 
@@ -120,6 +120,8 @@ def parse_notebook(raw):
         raise SubmissionError("the file is not a notebook: it has no list of cells")
     if "cells" in data:  # nbformat 4: check before nbformat reads it; older versions once converted
         check_shape(data)
+    import nbformat
+
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises several types for unreadable versions

@@ -12,18 +12,22 @@ always runs in the main process.
 Example:
 
 ```python
-with WorkerPool(jobs=2, sys_path=[...]) as pool:
-    pool.load("sample", {"ex1_add": (collect, None, 60.0, ())})
+with WorkerPool(jobs=2, sys_path=[...]) as pool:   # returns at once: the workers start meanwhile
+    pool.load("sample", {"ex1_add": (collect, expect, 60.0, ())})
+    pool.submit([{"op": "expect", "assignment": "sample", "item": "ex1_add"}])
+    ...                                              # read the submissions
     for task, reply in pool.run([{"op": "grade", ...}]):
         ...
 ```
 """
 
 import base64
+import collections
 import json
 import os
 import pickle
 import selectors
+import signal
 import subprocess
 import sys
 
@@ -31,6 +35,7 @@ from . import bounded_json
 
 MESSAGE_LIMIT = 2000
 REPLY_LIMIT = 256 * 2**20  # one reply of a worker: a submission's observations
+NICE = 10  # the workers' (and their jails') scheduling priority below the main process
 
 
 def _reference(expect):
@@ -45,46 +50,58 @@ def _reference(expect):
         return {"status": "error", "observed": None, "message": f"{type(error).__name__}: {error}"[:MESSAGE_LIMIT]}
 
 
+def _answer(request, items, jail):
+    """The reply to one request ("load", "expect" or "grade")."""
+    op = request["op"]
+    if op == "load":
+        items[request["assignment"]] = pickle.loads(base64.b64decode(request["payload"]))
+        return {"loaded": sorted(items[request["assignment"]])}
+    if op == "expect":
+        _, expect, _, _ = items[request["assignment"]][request["item"]]
+        return _reference(expect)
+    if op == "grade":
+        specs = items[request["assignment"]]
+        reply = {"results": {}}
+        for item in request["items"]:
+            collect, _, timeout, forbid = specs[item["grade_id"]]
+            job = {"setup": item["setup"], "answers": item["answers"]}
+            reply["results"][item["grade_id"]] = jail.run(job, timeout, collect, forbid)
+        return reply
+    return {"error": f"unknown op {op}"}
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
 def _serve(channel):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
+    signal.signal(signal.SIGTERM, _stop)  # `WorkerPool.close` stops a busy worker: the jail is cleaned up
+    os.nice(NICE)  # the main process, which feeds the workers and books their results, goes first
     from .jail import Jail
 
     # the jail's zygote imports TensorFlow on its own while this process imports it
     configure = json.loads(sys.stdin.readline())
     jail = Jail(memory_mb=configure["memory_mb"], confine=configure["confine"])
-    import matplotlib
+    try:
+        import matplotlib
 
-    matplotlib.use("Agg")
-    import tensorflow
+        matplotlib.use("Agg")
+        import tensorflow
 
-    if configure.get("threads"):  # several workers share the cores: no oversubscription
-        tensorflow.config.threading.set_intra_op_parallelism_threads(configure["threads"])
-    jail.wait_ready()
-    channel.write(json.dumps({"warnings": jail.warnings}) + "\n")
-    channel.flush()
-    items = {}
-    for line in sys.stdin:
-        request = json.loads(line)
-        op = request["op"]
-        if op == "load":
-            items[request["assignment"]] = pickle.loads(base64.b64decode(request["payload"]))
-            reply = {"loaded": sorted(items[request["assignment"]])}
-        elif op == "expect":
-            _, expect, _, _ = items[request["assignment"]][request["item"]]
-            reply = _reference(expect)
-        elif op == "grade":
-            specs = items[request["assignment"]]
-            reply = {"results": {}}
-            for item in request["items"]:
-                collect, _, timeout, forbid = specs[item["grade_id"]]
-                job = {"setup": item["setup"], "answers": item["answers"]}
-                reply["results"][item["grade_id"]] = jail.run(job, timeout, collect, forbid)
-        else:
-            reply = {"error": f"unknown op {op}"}
-        channel.write(json.dumps(reply) + "\n")
+        if configure.get("threads"):  # several workers share the cores: no oversubscription
+            tensorflow.config.threading.set_intra_op_parallelism_threads(configure["threads"])
+        jail.wait_ready()
+        channel.write(json.dumps({"warnings": jail.warnings}) + "\n")
         channel.flush()
-    jail.close()
+        items = {}
+        for line in sys.stdin:
+            channel.write(json.dumps(_answer(json.loads(line), items, jail)) + "\n")
+            channel.flush()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        jail.close()
 
 
 def main():
@@ -101,112 +118,139 @@ class WorkerError(RuntimeError):
 class WorkerPool:
     """`jobs` worker processes, fed one task at a time each.
 
+    Nothing here waits for a worker: requests are written at once (a worker reads them in order
+    when TensorFlow is in), replies are read by `run`, so the caller prepares meanwhile.
+
     Args:
         jobs: number of workers (parallel sandboxes).
         sys_path: folders the workers need on their import path (the repo, the registry folder).
         log_path: file receiving the workers' stderr (TensorFlow's chatter).
         confine: run student code in bubblewrap with cgroups (see autograde/jail.py); tests may turn it off.
         memory_mb: memory of one item's student processes together.
+        warn: called once with each warning of the jail (a kernel feature missing here).
     """
 
-    def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048):
+    def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048, warn=None):
         self._env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
             TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1", CALLBACKS_COURSE_OFFLINE="1")
         jobs = max(1, jobs)
         threads = max(1, (os.cpu_count() or 1) // jobs) if jobs > 1 else 0
         self._configure = {"op": "configure", "confine": confine, "memory_mb": memory_mb, "threads": threads}
+        self._warn = warn
         self._loads = []  # "load" requests, replayed to a replacement worker
         self._log = open(log_path, "ab")
-        # the "configure" replies are read on first use: the workers import while the caller prepares
+        self._owed = {}  # worker -> the replies it owes, in order: "configure", "load" or a task
+        self._buffers = {}  # worker -> the start of a reply not yet complete
+        self._pending = collections.deque()  # tasks waiting for a free worker
         self.procs = [self._spawn() for _ in range(jobs)]
-        self.warnings = []
-        self._configured = False
 
     def _spawn(self):
         proc = subprocess.Popen([sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=self._log, env=self._env)
-        self._send(proc, self._configure)
+        self._owed[proc], self._buffers[proc] = collections.deque(), bytearray()
+        self._send(proc, self._configure, "configure")
+        for request in self._loads:
+            self._send(proc, request, "load")
         return proc
 
-    def _ready(self):
-        if not self._configured:
-            self._configured = True
-            for proc in self.procs:
-                self.warnings = self._receive(proc)["warnings"]
+    def _send(self, proc, request, owed):
+        proc.stdin.write((json.dumps(request) + "\n").encode())
+        proc.stdin.flush()
+        self._owed[proc].append(owed)
+
+    def _receive(self, proc):
+        """The replies `proc` has written by now (one read: call when it is readable); WorkerError at its end."""
+        chunk = os.read(proc.stdout.fileno(), 2**20)
+        if not chunk:
+            raise WorkerError(f"a grading worker stopped (exit code {proc.poll()}); see the worker log")
+        buffer = self._buffers[proc]
+        buffer += chunk
+        lines = []
+        if b"\n" in chunk:
+            *lines, rest = buffer.split(b"\n")
+            self._buffers[proc] = bytearray(rest)
+        if len(self._buffers[proc]) > REPLY_LIMIT:
+            raise WorkerError("a grading worker's reply is over the size limit")
+        return [bounded_json.loads(bytes(line), max_bytes=REPLY_LIMIT) for line in lines]
 
     def _replace(self, proc):
         """A fresh worker in place of `proc`, which died (never the student's doing: student code runs
-        as another user in other namespaces), loaded with every assignment."""
+        as another user in other namespaces), given every assignment."""
         proc.kill()
         proc.wait()
+        del self._owed[proc], self._buffers[proc]
         fresh = self._spawn()
-        self._receive(fresh)
-        for request in self._loads:
-            self._send(fresh, request)
-            self._receive(fresh)
         self.procs[self.procs.index(proc)] = fresh
         return fresh
 
-    def _send(self, proc, request):
-        proc.stdin.write((json.dumps(request) + "\n").encode())
-        proc.stdin.flush()
+    def _busy(self, proc):
+        return any(isinstance(owed, dict) for owed in self._owed[proc])
 
-    def _receive(self, proc):
-        line = proc.stdout.readline()
-        if not line:
-            raise WorkerError(f"a grading worker stopped (exit code {proc.poll()}); see the worker log")
-        return bounded_json.loads(line, max_bytes=REPLY_LIMIT)
-
-    def _broadcast(self, request):
-        self._ready()
-        for proc in self.procs:
-            self._send(proc, request)
-        return [self._receive(proc) for proc in self.procs]
+    def _feed(self, proc):
+        if self._pending and not self._busy(proc):
+            task = self._pending.popleft()
+            self._send(proc, task, task)
 
     def load(self, assignment, specs):
         """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout, forbid)}."""
         payload = base64.b64encode(pickle.dumps(specs)).decode()
         self._loads.append({"op": "load", "assignment": assignment, "payload": payload})
-        self._broadcast(self._loads[-1])
+        for proc in self.procs:
+            self._send(proc, self._loads[-1], "load")
 
-    def run(self, tasks):
-        """Run tasks on free workers; yield (task, reply) as each finishes (any order).
+    def submit(self, tasks):
+        """Queue `tasks`; a free worker gets one at once."""
+        self._pending.extend(tasks)
+        for proc in self.procs:
+            self._feed(proc)
 
-        A freed worker gets its next task before the reply is yielded, so the caller's
-        bookkeeping overlaps with grading.
+    def run(self, tasks=()):
+        """Run `tasks` and those submitted before on free workers; yield (task, reply) as each finishes.
+
+        A freed worker gets its next task before the reply is yielded, so the caller's bookkeeping
+        overlaps with grading. A worker that dies is replaced and its task answered with
+        {"worker_error": ...}; one that dies before it is ready raises `WorkerError`.
         """
-        self._ready()
-        pending = list(tasks)
-        busy = {}
+        self.submit(tasks)
         with selectors.DefaultSelector() as selector:
-            def dispatch(proc):
-                if pending:
-                    task = pending.pop(0)
-                    self._send(proc, task)
-                    busy[proc] = task
-                    selector.register(proc.stdout, selectors.EVENT_READ, proc)
-
             for proc in self.procs:
-                dispatch(proc)
-            while busy:
+                selector.register(proc.stdout, selectors.EVENT_READ, proc)
+            while self._pending or any(map(self._busy, self.procs)):
                 for key, _ in selector.select():
                     proc = key.data
-                    selector.unregister(proc.stdout)
-                    task = busy.pop(proc)
+                    owed = self._owed[proc]
                     try:
-                        reply = self._receive(proc)
+                        replies = self._receive(proc)
                     except WorkerError as exc:
-                        reply = {"worker_error": str(exc)}
+                        if "configure" in owed:
+                            raise
+                        task = next((o for o in owed if isinstance(o, dict)), None)
+                        selector.unregister(proc.stdout)
                         proc = self._replace(proc)
-                    dispatch(proc)
-                    yield task, reply
+                        selector.register(proc.stdout, selectors.EVENT_READ, proc)
+                        self._feed(proc)
+                        if task is not None:
+                            yield task, {"worker_error": str(exc)}
+                        continue
+                    for reply in replies:
+                        done = owed.popleft()
+                        if done == "configure":
+                            for warning in reply["warnings"] if self._warn else ():
+                                self._warn(warning)
+                            self._warn = None  # every worker has the same jail: its warnings once
+                        elif isinstance(done, dict):
+                            self._feed(proc)
+                            yield done, reply
 
     def close(self):
+        """Stop the workers: at once those still working on something nobody will read, the others cleanly."""
         for proc in self.procs:
             if proc.stdin:
                 proc.stdin.close()
         for proc in self.procs:
+            if self._owed[proc] and proc.poll() is None:
+                proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
