@@ -40,6 +40,7 @@ lab: setup
 		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
+	tools/system_packages.sh
 	$(if $(filter 0,$(shell id -u)),$(MAKE) hub-setup,@echo "make test: not root, so the hub tests will be skipped")
 	bash tools/run_tests.sh
 
