@@ -187,7 +187,7 @@ class Grader:
             subs = [sub for sub in subs if shard.holds(sub.student)]
         ungraded = sorted({sub.assignment for sub in subs if not self._path(sub).exists()})
         if start_workers and ungraded:  # the workers import TF and make the reference runs meanwhile
-            self._start_pool(ungraded)
+            self._load(ungraded)
         context = {a: self._layouts(a) for a in sorted({s.assignment for s in subs})}
         return [_Prepared(s, self.course, *context[s.assignment]) for s in subs]
 
@@ -225,17 +225,15 @@ class Grader:
     def _path(self, sub):
         return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
 
-    def _start_pool(self, assignments):
-        from .worker import WorkerPool
-
-        self.course.work.mkdir(parents=True, exist_ok=True)
-        self._pool = WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
-                                confine=self.confine, memory_mb=self.memory_mb,
-                                warn=lambda warning: print(f"autograde: warning: {warning}", file=sys.stderr))
-        self._load(assignments)
-
     def _load(self, assignments):
-        """Give the workers the checks of `assignments` and queue their reference runs (`self._references`)."""
+        """Give the workers (started on first use) the checks of `assignments`; queue their reference runs."""
+        if self._pool is None:
+            from .worker import WorkerPool
+
+            self.course.work.mkdir(parents=True, exist_ok=True)
+            self._pool = WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
+                                    confine=self.confine, memory_mb=self.memory_mb,
+                                    warn=lambda warning: print(f"autograde: warning: {warning}", file=sys.stderr))
         for assignment in sorted(set(assignments) - self._loaded):
             self._loaded.add(assignment)
             items = self.course.items(assignment)
@@ -256,10 +254,7 @@ class Grader:
                  for n, p in enumerate(todo) if p.tasks]
         if not tasks:
             return
-        assignments = {task["assignment"] for task in tasks}
-        if self._pool is None:  # stale results only: `prepare` started no workers
-            self._start_pool(assignments)
-        self._load(assignments)
+        self._load({task["assignment"] for task in tasks})  # stale results: not loaded by `prepare`
         # The reference runs were queued first, without a barrier: a worker that is done with them
         # starts grading; a submission graded before the last reference is in waits to be scored.
         waiting = []
