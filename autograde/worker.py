@@ -23,6 +23,7 @@ with WorkerPool(jobs=2, sys_path=[...]) as pool:   # returns at once: the worker
 
 import base64
 import collections
+import contextlib
 import json
 import os
 import pickle
@@ -111,6 +112,13 @@ def main():
     _serve(channel)
 
 
+def _close_pipes(proc):
+    """Close a worker's pipes; its stdin ends its loop. A dead worker's unsent requests are dropped."""
+    with contextlib.suppress(BrokenPipeError):
+        proc.stdin.close()
+    proc.stdout.close()
+
+
 class WorkerError(RuntimeError):
     """A grading worker died or answered nonsense (not a student's fault)."""
 
@@ -155,8 +163,11 @@ class WorkerPool:
         return proc
 
     def _send(self, proc, request, owed):
-        proc.stdin.write((json.dumps(request) + "\n").encode())
-        proc.stdin.flush()
+        try:
+            proc.stdin.write((json.dumps(request) + "\n").encode())
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker is gone: `run` meets its end on reading, and replaces it (or raises)
         self._owed[proc].append(owed)
 
     def _receive(self, proc):
@@ -179,6 +190,7 @@ class WorkerPool:
         as another user in other namespaces), given every assignment."""
         proc.kill()
         proc.wait()
+        _close_pipes(proc)
         del self._owed[proc], self._buffers[proc]
         fresh = self._spawn()
         self.procs[self.procs.index(proc)] = fresh
@@ -246,8 +258,7 @@ class WorkerPool:
     def close(self):
         """Stop the workers: at once those still working on something nobody will read, the others cleanly."""
         for proc in self.procs:
-            if proc.stdin:
-                proc.stdin.close()
+            _close_pipes(proc)
         for proc in self.procs:
             if self._owed[proc] and proc.poll() is None:
                 proc.terminate()

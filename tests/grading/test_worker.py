@@ -48,6 +48,7 @@ def test_a_worker_that_dies_before_it_is_ready_stops_the_run_instead_of_respawni
     pool = _sample_pool(tmp_path)
     try:
         os.kill(pool.procs[0].pid, signal.SIGKILL)
+        pool.procs[0].wait()  # gone: the task cannot even be written to it
         with pytest.raises(WorkerError, match="a grading worker stopped"):
             list(pool.run([HONEST]))
     finally:
