@@ -27,6 +27,7 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="the grading service (started by JupyterHub)")
     serve.add_argument("--exchange", required=True, help="nbgrader's exchange root")
+    serve.add_argument("--course-id", default="keras-callbacks", help="nbgrader's course id (default: keras-callbacks)")
     serve.add_argument("--settings", help="the settings file (default: <course>/grading-on-submit.json)")
     serve.add_argument("--lti", help="the hub's LTI registration (etc/lti.json); scores go back to the LMS")
     serve.add_argument("--lti-key", help="the tool's private key (PEM; its public key beside it, .pub)")
@@ -65,24 +66,36 @@ def hub_user(name):
 
 
 def serve(args, course):
+    """Listen at once (the hub waits only 10 s for a managed service), then load the queue and its pages."""
+    from tornado import web
+    from tornado.httpserver import HTTPServer
     from tornado.ioloop import IOLoop
+
+    class Starting(web.RequestHandler):
+        def get(self, *args):
+            self.write("The grading service is starting: reload this page in a few seconds.")
+
+    logging.basicConfig(level=logging.INFO, format="[grading %(asctime)s %(levelname)s] %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    url = urllib.parse.urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
+    server = HTTPServer(web.Application([(r".*", Starting)]))
+    server.listen(url.port, url.hostname)
 
     from .passback import Passback
     from .service import GradingService
     from .web import make_app
 
-    logging.basicConfig(level=logging.INFO, format="[grading %(asctime)s %(levelname)s] %(message)s")
     passback = Passback.from_files(args.lti, args.lti_key) if args.lti else None
-    service = GradingService(course, exchange=args.exchange, course_id=course.config().CourseDirectory.course_id,
+    service = GradingService(course, exchange=args.exchange, course_id=args.course_id,
                              state_dir=str(course.work / "live"),
                              settings=args.settings or str(course.root / "grading-on-submit.json"),
                              people=hub_user, passback=passback, poll=args.poll, timeout=args.timeout)
-    url = urllib.parse.urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/grading/")
-    app = make_app(service, prefix, instructor=pwd.getpwuid(os.getuid()).pw_name, cookie_secret=os.urandom(32))
-    app.listen(url.port, url.hostname)
+    server.request_callback = make_app(service, prefix, instructor=pwd.getpwuid(os.getuid()).pw_name,
+                                       cookie_secret=os.urandom(32))
     logging.getLogger("autograde.live").info("grading on submit: %s, pages on %s%s", service.inbound,
                                              url.geturl(), prefix)
+
     async def grade_forever():
         try:
             await service.run()

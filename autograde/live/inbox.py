@@ -16,13 +16,14 @@ copy = collect(entry, pathlib.Path("/tmp/work/ann"), notebooks=["callbacks_quiz"
 """
 
 import dataclasses
+import datetime
 import errno
 import os
 import pathlib
 import pwd
 import stat
 
-from nbgrader.utils import parse_utc
+from dateutil.parser import parse as parse_time
 
 from ..bounded_json import NOTEBOOK_MAX_BYTES
 
@@ -72,8 +73,9 @@ def parse(name, path):
         return Entry(name, "", "", 0.0, path, "not a folder name nbgrader submit writes")
     student, assignment, stamp, _ = parts
     try:
-        submitted = parse_utc(stamp).timestamp()
-    except Exception:
+        moment = parse_time(stamp)  # nbgrader's "2026-12-02 13:00:00.000000 UTC"; no zone means UTC (as nbgrader)
+        submitted = (moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)).timestamp()
+    except (ValueError, OverflowError):
         return Entry(name, student, assignment, 0.0, path, "its time stamp cannot be read")
     entry = Entry(name, student, assignment, submitted, path)
     try:
