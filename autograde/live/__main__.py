@@ -7,7 +7,6 @@ submission (`engine.grade_and_book`).
 """
 
 import argparse
-import asyncio
 import json
 import logging
 import os

@@ -190,9 +190,18 @@ class GradingService:
         started = time.time()
         try:
             folder, problems = self._collect(sub)
-        except (OSError, PermissionError) as exc:
-            self.state.set(name, state="rejected", finished=time.time(),
-                           message=f"the submission could not be read from the exchange: {exc}")
+        except OSError as exc:
+            self.state.set(name, state="invalid", finished=time.time(),
+                           message=f"the submission cannot be read from the exchange: {exc}")
+            return
+        notebooks = [f"{nb}.ipynb" for nb in self.course.notebooks(sub["assignment"])]
+        unusable = [f"{f} is {problems[f]}" for f in ("timestamp.txt", "submission_secret.txt") if f in problems]
+        if all(nb in problems for nb in notebooks):
+            unusable = [f"{nb} is {problems[nb]}" for nb in notebooks] + unusable
+        if unusable:
+            self.state.set(name, state="invalid", finished=time.time(),
+                           message="nothing to grade: " + "; ".join(unusable) +
+                                   " (submit the notebook itself from the Assignments tab)")
             return
         record = await asyncio.to_thread(self.people, sub["student"]) or {}
         best = None

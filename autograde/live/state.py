@@ -8,7 +8,9 @@ again.
 Submission states: `queued`, `waiting` (over the per-hour limit until `not_before`),
 `grading`, `graded`, `superseded` (a newer submission of the same assignment arrived before
 its grading began), `failed` (the grading crashed twice; reported), `rejected` (not a
-submission of the student it names), `off` (the assignment is not graded on submit).
+submission of the student it names: shown to the instructor only), `invalid` (the student's
+folder holds nothing gradable, e.g. a link instead of the notebook), `off` (the assignment is
+not graded on submit).
 
 Example:
 
@@ -59,9 +61,7 @@ CREATE TABLE IF NOT EXISTS passback (
     PRIMARY KEY (student, assignment)
 );
 """
-SUBMISSION_STATES = ("queued", "waiting", "grading", "graded", "superseded", "failed", "rejected", "off")
 # passback states: pending (to send, maybe retrying), sent, skipped (not in the course, or no LTI launch)
-PASSBACK_STATES = ("pending", "sent", "skipped")
 
 
 class State:

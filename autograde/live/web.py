@@ -34,6 +34,7 @@ DESCRIBE = {
     "superseded": "Replaced by a newer submission",
     "failed": "Grading failed",
     "rejected": "Not a submission",
+    "invalid": "Not graded",
     "off": "Graded after the deadline",
 }
 REFRESH_SECONDS = 5

@@ -306,8 +306,22 @@ class Memberships(Handler):
 
 
 class GradebookPage(Handler):
+    """The LMS's gradebook as its instructor sees it (reloads every 3 s); `?format=json` for scripts."""
+
     def get(self):
-        self.write(self.platform.gradebook())
+        book = self.platform.gradebook()
+        if self.get_argument("format", "") == "json":
+            return self.write(book)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
+                link, user, f"{s.get('scoreGiven')} / {s.get('scoreMaximum')}", s.get("activityProgress"),
+                s.get("gradingProgress"), s.get("timestamp"), s.get("comment"))) + "</tr>"
+            for link, scores in sorted(book.items()) for user, s in sorted(scores.items()))
+        head = "".join(f"<th scope='col'>{c}</th>" for c in
+                       ("Line item", "LMS user", "Score", "Activity", "Grading", "Timestamp", "Comment"))
+        self.write(f"<!doctype html><html lang='en'><head><meta http-equiv='refresh' content='3'>"
+                   f"<title>Gradebook</title></head><body><h1>Gradebook: {CONTEXT.title}</h1><table>"
+                   f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>")
 
 
 def make_app(platform):
