@@ -125,7 +125,7 @@ class Passback:
         connector = self._connector()
         status = self.member_status(connector, lti)
         if status not in (None, ACTIVE):
-            raise Skip(f"not sent: the student is no longer in the course ({status})")
+            raise Skip(f"the student is no longer in the course ({status})")
         stamp = datetime.datetime.fromtimestamp(graded_at, datetime.timezone.utc).isoformat(timespec="milliseconds")
         grade = (Grade().set_score_given(score).set_score_maximum(max_score).set_timestamp(stamp)
                  .set_activity_progress("Completed").set_grading_progress("FullyGraded")

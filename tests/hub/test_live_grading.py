@@ -153,8 +153,8 @@ def test_the_per_hour_limit_holds_and_the_student_is_told(hub):
     assert _wait_state(hub, cleo, QUIZ, 3, {"waiting"}, timeout=5)
 
 
-def _service_pid(hub):
-    """The pid of the grading service (a process of the instructor running `autograde.live serve`)."""
+def _instructor_process(hub, *words):
+    """The pid of the instructor's `python -m autograde.live ...` process whose command line has `words`, or None."""
     import pwd
 
     uid = pwd.getpwnam(hub.instructor).pw_uid
@@ -162,11 +162,15 @@ def _service_pid(hub):
         try:
             if entry.name.isdigit() and entry.stat().st_uid == uid:
                 cmd = (entry / "cmdline").read_bytes().split(b"\0")
-                if b"autograde.live" in cmd and b"serve" in cmd:
+                if b"autograde.live" in cmd and all(w.encode() in cmd for w in words):
                     return int(entry.name)
         except OSError:
             continue
     return None
+
+
+def _service_pid(hub):
+    return _instructor_process(hub, "serve")
 
 
 def test_killing_the_service_mid_grading_loses_no_submission(hub):
@@ -188,6 +192,26 @@ def test_killing_the_service_mid_grading_loses_no_submission(hub):
     assert [s["state"] for s in subs] == ["graded", "graded"]
     assert "earlier, better submission stays in the gradebook" in subs[1]["status"]
     assert _gradebook(hub, ann, LAB) == (37.0, 37.0)  # the lab counts the best
+
+
+def test_a_grading_that_crashes_twice_is_reported_and_stalls_nobody(hub):
+    cleo = hub.students[2]
+    submit(hub, cleo, LAB, answers(LAB, "correct"))
+    killed = set()
+    for attempt in (1, 2):
+        deadline = time.monotonic() + 300
+        while True:
+            pid = _instructor_process(hub, "grade-one", cleo)
+            if pid and pid not in killed:
+                break
+            assert time.monotonic() < deadline, f"no grading process for attempt {attempt}"
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer would
+        killed.add(pid)
+    failed = _wait_state(hub, cleo, LAB, 1, {"failed"}, timeout=120)
+    assert "failed twice" in failed["status"] and "your instructor has been told" in failed["status"]
+    submit(hub, cleo, LAB, answers(LAB, "partial"))  # the next submission is graded as usual
+    _wait_state(hub, cleo, LAB, 2, {"graded"}, timeout=900)
 
 
 def test_every_graded_score_is_the_engines(hub, tmp_path):
