@@ -13,6 +13,7 @@ import os
 import pathlib
 import pwd
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -44,15 +45,20 @@ def _parser():
 
 
 def hub_user(name):
-    """The hub's record of user `name` as the service sees it: {"person": ..., "lti": ...} (auth state), or None."""
+    """The hub's record of user `name`: {"person", "lti"} from the LTI auth state, {} without one, None if unknown now."""
     api, token = os.environ.get("JUPYTERHUB_API_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
-    if not api or not token:
-        return None
+    if not api or not token:  # not started by a hub: nobody came from an LMS
+        return {}
     request = urllib.request.Request(f"{api}/users/{urllib.parse.quote(name, safe='')}",
                                      headers={"Authorization": f"token {token}"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             model = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return {}
+        logging.getLogger("autograde.live").warning("the hub's record of %s cannot be read: %s", name, exc)
+        return None
     except (OSError, ValueError) as exc:
         logging.getLogger("autograde.live").warning("the hub's record of %s cannot be read: %s", name, exc)
         return None

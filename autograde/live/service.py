@@ -14,8 +14,9 @@ the folder is not the named student's own. Then, while grading slots are free:
   graded and booked by a child process (`engine.command`) killed after `timeout` seconds. A child
   that crashes or times out is tried once more, then the submission is `failed` and reported.
 
-A graded submission's score, when the student came from the LMS, is owed to the LMS
-(`State.owe`) and sent by `Passback` with growing pauses until the LMS acknowledges it.
+With LTI, a graded submission's score is owed to the LMS (`State.owe`) and sent by `Passback`
+with growing pauses until the LMS acknowledges it (or it is skipped: the student never came from
+the LMS, or left the course).
 
 Example:
 
@@ -66,7 +67,8 @@ class GradingService:
         course_id: nbgrader's course id.
         state_dir: the service's own folder (state.db, archive/).
         settings: a `SettingsFile`.
-        people: callable(student) -> the user's hub record ({"person": ..., "lti": ...}) or None.
+        people: callable(student) -> the user's hub record ({"person": ..., "lti": ...}; {} for a user
+            who never came from the LMS), or None when the hub cannot tell now.
         passback: a `passback.Passback`, or None when the class does not use LTI.
         poll: seconds between two looks at the inbound folder.
         timeout: seconds one grading may take before its child is killed (a crash).
@@ -241,7 +243,7 @@ class GradingService:
                        max_score=outcome["max_score"], booked=int(outcome["booked"] == outcome["score"]),
                        message=message, timings=timings)
         log.info("graded %s: %s in %.1f s (%s)", name, message, finished - started, timings)
-        if self.passback and record.get("lti"):
+        if self.passback:  # whether the student came from the LMS is asked when sending (the hub may be busy now)
             counted = self.state.best(sub["student"], sub["assignment"]) if policy.counts == "best" else \
                 self.state.get(name)
             self.state.owe(sub["student"], sub["assignment"], counted["name"], counted["score"],
@@ -265,9 +267,11 @@ class GradingService:
     async def _send(self, due):
         try:
             for row in due:
-                record = await asyncio.to_thread(self.people, row["student"]) or {}
                 key = (row["student"], row["assignment"], row["submission"])
                 try:
+                    record = await asyncio.to_thread(self.people, row["student"])
+                    if record is None:
+                        raise ConnectionError("the hub's record of the student cannot be read")
                     await asyncio.to_thread(self.passback.send, record.get("lti"), row["assignment"], row["score"],
                                             row["max_score"], row["comment"], row["graded_at"])
                 except Skip as exc:
