@@ -108,7 +108,9 @@ def _write_role_folders(course):
     nbgrader = {
         "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange,
         "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
-                              + exchange,
+                              + exchange
+                              # the formgrader's Collect: only a student's own folder, only regular files
+                              + 'c.ExchangeFactory.collect = "autograde.live.collect.OwnFilesCollect"\n',
     }
     for role, config in nbgrader.items():
         shutil.rmtree(ETC / role, ignore_errors=True)

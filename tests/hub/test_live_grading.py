@@ -4,7 +4,8 @@ Three students. Ann submits the quiz (half right) and the lab (all right): each 
 fetchable within the issue's limits (15 s, 60 s) of the submission. Bob's hostile quiz (an
 endless loop, a fork bomb, a memory hog; a folder planted in the exchange in Ann's name holding a
 link to the instructor's solution) is being graded when Ann submits again: her feedback is as
-quick and her score the same, and nothing of Bob's is booked as hers. Cleo reaches the quiz's
+quick and her score the same, and nothing of Bob's is booked as hers (nor collected by the
+formgrader's Collect button). Cleo reaches the quiz's
 per-hour limit (2 here) and is told when her third submission will be graded. Ann's worse second
 lab is being graded when the service is killed: the hub restarts it, the submission is graded,
 and the lab (which counts the best) keeps her first score in the gradebook. At the end every
@@ -128,6 +129,13 @@ def test_a_hostile_submission_in_the_queue_neither_delays_nor_changes_another(hu
     states = {s["name"]: s for s in everyone}
     assert states[planted[0]]["state"] == "rejected" and "belongs to " + bob in states[planted[0]]["status"]
     assert all(s["name"] != planted[0] for s in _submissions(hub, ann, QUIZ))
+    # the formgrader's Collect button takes neither the planted folder nor what Bob's link points to
+    collected = hub.post(f"user/{hub.instructor}/formgrader/api/assignment/{QUIZ}/collect")
+    assert collected["success"], collected
+    submitted = hub.course / ".autograde" / "course" / "submitted"
+    assert (submitted / ann / QUIZ / f"{QUIZ}.ipynb").read_bytes() != solution.read_bytes()
+    assert not (submitted / bob / QUIZ / f"{QUIZ}.ipynb").exists() or \
+        (submitted / bob / QUIZ / f"{QUIZ}.ipynb").read_bytes() != solution.read_bytes()
     graded_bob = _wait_state(hub, bob, QUIZ, 1, {"graded"}, timeout=900)
     assert graded_bob["score"] == 0
     link = _wait_state(hub, bob, QUIZ, 2, {"invalid"}, timeout=900)
