@@ -45,7 +45,7 @@ def _parser():
 
 
 def hub_user(name):
-    """The hub's record of user `name`: {"person", "lti"} from the LTI auth state, {} without one, None if unknown now."""
+    """The hub's record of user `name`: {"person", "lti"} from its LTI auth state, {} without one, None if unknown."""
     api, token = os.environ.get("JUPYTERHUB_API_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
     if not api or not token:  # not started by a hub: nobody came from an LMS
         return {}

@@ -139,7 +139,8 @@ class State:
 
     def requeue_interrupted(self):
         """Submissions left `grading` by a service that stopped: queued again (not counted as crashes)."""
-        return self.db.execute("UPDATE submissions SET state = 'queued', started = NULL WHERE state = 'grading'").rowcount
+        return self.db.execute("UPDATE submissions SET state = 'queued', started = NULL "
+                               "WHERE state = 'grading'").rowcount
 
     # ---- scores owed to the LMS ----------------------------------------------------------------
     def owe(self, student, assignment, submission, score, max_score, comment, graded_at):

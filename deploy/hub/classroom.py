@@ -260,7 +260,8 @@ def main(argv=None):
     create.add_argument("--passwords", help="file of `name:password` lines (for logging in to the hub)")
     register = commands.add_parser("lti", help="register the class with an LMS (LTI 1.3); prints what to paste there")
     register.add_argument("--issuer", required=True, help="the platform's issuer, e.g. https://canvas.instructure.com")
-    register.add_argument("--client-id", required=True, help="the tool's client id in the LMS (Canvas: developer key id)")
+    register.add_argument("--client-id", required=True,
+                          help="the tool's client id in the LMS (Canvas: the developer key's id)")
     register.add_argument("--deployment-id", required=True, action="append", help="a deployment id (repeatable)")
     register.add_argument("--authorize-url", required=True, help="the platform's OIDC authorization endpoint")
     register.add_argument("--jwks-url", required=True, help="the platform's public key set")

@@ -69,8 +69,8 @@ def _environment(spawner):
 
 c.Spawner.pre_spawn_hook = _environment
 
-grading = [str(classroom.VENV / "bin" / "python"), "-m", "autograde.live", "serve", "--exchange", str(classroom.EXCHANGE),
-           "--course-id", classroom.COURSE_ID]
+grading = [str(classroom.VENV / "bin" / "python"), "-m", "autograde.live", "serve",
+           "--exchange", str(classroom.EXCHANGE), "--course-id", classroom.COURSE_ID]
 if registration is not None:
     grading += ["--lti", str(classroom.LTI_FILE), "--lti-key", str(classroom.LTI_KEY)]
 grading_env = {"PATH": f"{classroom.VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3",

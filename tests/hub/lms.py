@@ -50,7 +50,8 @@ class RunningPlatform:
             "users": USERS,
             "links": {"quiz": {"title": "Callbacks quiz", "target_link_uri": f"{hub_url}/hub/user-redirect/lab",
                                "assignment": QUIZ, "score_maximum": 20},
-                      "home": {"title": "The course on JupyterHub", "target_link_uri": f"{hub_url}/hub/user-redirect/lab"}},
+                      "home": {"title": "The course on JupyterHub",
+                               "target_link_uri": f"{hub_url}/hub/user-redirect/lab"}},
             "gradebook": str(folder / "gradebook.json"), "roster": str(folder / "roster.json"),
         }
         (folder / "platform.json").write_text(json.dumps(self.config))

@@ -36,6 +36,10 @@ def answers(assignment, kind):
     return {}
 
 
+def _form(assignment):
+    return {"assignment_id": assignment, "course_id": COURSE_ID}
+
+
 def release(hub, assignment):
     result = hub.post(f"user/{hub.instructor}/formgrader/api/assignment/{assignment}/release")
     assert result["success"], result
@@ -44,7 +48,7 @@ def release(hub, assignment):
 def submit(hub, student, assignment, sources):
     """Fetch (once), write `sources` into the answer cells, submit; the time the submit call returned."""
     if not (hub.home(student) / assignment).exists():
-        fetched = hub.post(f"user/{student}/assignments/fetch", form={"assignment_id": assignment, "course_id": COURSE_ID})
+        fetched = hub.post(f"user/{student}/assignments/fetch", form=_form(assignment))
         assert fetched["success"], fetched
     path = f"user/{student}/api/contents/{assignment}/{assignment}.ipynb"
     status, model = hub.request("GET", path)
@@ -56,7 +60,7 @@ def submit(hub, student, assignment, sources):
             cell.source = sources[grade_id]
     status, saved = hub.request("PUT", path, data={"type": "notebook", "format": "json", "content": nb})
     assert status == 200, saved
-    submitted = hub.post(f"user/{student}/assignments/submit", form={"assignment_id": assignment, "course_id": COURSE_ID})
+    submitted = hub.post(f"user/{student}/assignments/submit", form=_form(assignment))
     assert submitted["success"], submitted
     return time.monotonic()
 
@@ -69,7 +73,7 @@ def feedback_pages(hub, student, assignment):
 
 def fetch_feedback(hub, student, assignment):
     """Press Fetch Feedback; the feedback pages the student has then."""
-    done = hub.post(f"user/{student}/assignments/fetch_feedback", form={"assignment_id": assignment, "course_id": COURSE_ID})
+    done = hub.post(f"user/{student}/assignments/fetch_feedback", form=_form(assignment))
     assert done["success"], done
     return feedback_pages(hub, student, assignment)
 

@@ -1,4 +1,4 @@
-"""LTI 1.3 between a real hub and an LTI platform this project did not write (`lti1p3platform`, tests/hub/lti_platform.py).
+"""LTI 1.3 between a real hub and a platform this project did not write (`lti1p3platform`: tests/hub/lti_platform.py).
 
 The class is registered with the platform (`classroom.py lti`); LMS users follow the course's
 links: the platform starts the OIDC login at the hub, jupyterhub-ltiauthenticator redirects to the
@@ -126,8 +126,8 @@ def test_no_score_is_sent_for_a_student_who_left_the_course(hub, platform):
     submit(hub, name, QUIZ, answers(QUIZ, "correct"))
     wait_for_feedback(hub, name, QUIZ, count=1, timeout=900)
     token = hub.user_token(hub.instructor)
-    row = _wait(lambda: [r for r in hub.grading_status(token)["lms"] if r["student"] == name and r["state"] != "pending"],
-                120, "the passback of Ben's score did not finish")[0]
+    row = _wait(lambda: [r for r in hub.grading_status(token)["lms"]
+                         if r["student"] == name and r["state"] != "pending"], 120, "Ben's score was never dealt with")[0]
     assert row["state"] == "skipped" and "no longer in the course (Inactive)" in row["message"]
     assert "lms-ben" not in platform.gradebook().get("quiz", {})
 
