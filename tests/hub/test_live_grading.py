@@ -138,6 +138,8 @@ def test_a_hostile_submission_in_the_queue_neither_delays_nor_changes_another(hu
         (submitted / bob / QUIZ / f"{QUIZ}.ipynb").read_bytes() != solution.read_bytes()
     graded_bob = _wait_state(hub, bob, QUIZ, 1, {"graded"}, timeout=900)
     assert graded_bob["score"] == 0
+    second = _wait_state(hub, ann, QUIZ, 2, {"graded"}, timeout=60)
+    assert second["started"] < graded_bob["finished"], "Ann's submission waited for Bob's grading"
     link = _wait_state(hub, bob, QUIZ, 2, {"invalid"}, timeout=900)
     assert "callbacks_quiz.ipynb is a symbolic link" in link["status"]
     assert _gradebook(hub, ann, QUIZ) == first
