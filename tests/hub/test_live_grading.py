@@ -13,6 +13,7 @@ graded submission is graded again by `python -m autograde grade`: the scores are
 """
 
 import csv
+import datetime
 import os
 import pathlib
 import shutil
@@ -105,7 +106,7 @@ def test_lab_feedback_is_fetchable_within_60_s(hub):
 def _plant(hub, owner, named, target):
     """A folder of `owner` in the inbound folder, named as a submission of `named`, its notebook a link to `target`."""
     inbound = hub.classroom.EXCHANGE / "keras-callbacks" / "inbound"
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime())
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")  # the newest
     folder = inbound / f"{named}+{QUIZ}+{stamp}+planted{owner[-2:]}"
     hub.run_as(owner, "mkdir", str(folder))
     hub.run_as(owner, "ln", "-s", str(target), str(folder / f"{QUIZ}.ipynb"))
