@@ -46,7 +46,7 @@ def release(hub, assignment):
 
 
 def submit(hub, student, assignment, sources):
-    """Fetch (once), write `sources` into the answer cells, submit; the time the submit call returned."""
+    """Fetch (once), write `sources` into the answer cells (the rest as released), submit; when Submit returned."""
     if not (hub.home(student) / assignment).exists():
         fetched = hub.post(f"user/{student}/assignments/fetch", form=_form(assignment))
         assert fetched["success"], fetched
@@ -54,10 +54,11 @@ def submit(hub, student, assignment, sources):
     status, model = hub.request("GET", path)
     assert status == 200, model
     nb = nbformat.from_dict(model["content"])
+    stubs = student_answers(nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4))
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in sources:
-            cell.source = sources[grade_id]
+        if grade_id in stubs:
+            cell.source = sources.get(grade_id, stubs[grade_id])
     status, saved = hub.request("PUT", path, data={"type": "notebook", "format": "json", "content": nb})
     assert status == 200, saved
     submitted = hub.post(f"user/{student}/assignments/submit", form=_form(assignment))
