@@ -1,8 +1,8 @@
 """Submit-to-feedback times of grading on submit, on a real JupyterHub (deploy/hub, autograde/live).
 
 A class of two students on a hub started as the hub tests start one (root, `make hub-setup`): they
-take turns submitting the quiz (or the lab) with half of the answers right, N times in all (default
-10), each time pressing Fetch Feedback (through its API, every 0.5 s) until the feedback of that
+take turns submitting the quiz (or the lab), the n-th submission with the first n answers right
+(so no submission is a cached one), N times in all (default 10), each time pressing Fetch Feedback (through its API, every 0.5 s) until the feedback of that
 submission is there. Printed: each time, the median and the worst, the load average, the grading
 service's split of each grading (prepare: the engine reads the submission and nbgrader generates the
 release; run: the jail; book: nbgrader autograde, feedback, release), and the engine's start-up
@@ -60,10 +60,12 @@ def main(argv=None):
         release(hub, args.assignment)
         token = hub.user_token(hub.instructor)
         times, counts = [], {s: 0 for s in hub.students}
+        correct = answers(args.assignment, "correct")
         for n in range(args.submissions):
             student = hub.students[n % len(hub.students)]
             counts[student] += 1
-            submitted = submit(hub, student, args.assignment, answers(args.assignment, "partial"))
+            given = dict(list(correct.items())[: 1 + n % len(correct)])  # a new submission each time: no cache hit
+            submitted = submit(hub, student, args.assignment, given)
             fetched, _ = wait_for_feedback(hub, student, args.assignment, count=counts[student], timeout=1800)
             times.append(fetched - submitted)
             print(f"submission {n + 1}: feedback fetchable after {times[-1]:.1f} s "
