@@ -41,7 +41,7 @@ def _engine_run(hub, assignment, copies):
     hub.classroom._chown_tree(scratch, hub.instructor)
     start = time.monotonic()
     hub.run_as(hub.instructor, "python", "-m", "autograde", "--work", "bench/work", "grade", "bench/submissions",
-               "--out", "bench/out", cwd=hub.course)
+               "--out", "bench/out", cwd=hub.course, timeout=3600)
     return time.monotonic() - start
 
 

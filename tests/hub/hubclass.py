@@ -184,9 +184,9 @@ class HubClass:
         self._wait(lambda: (self.get(f"hub/api/users/{user}") or {}).get("servers", {}).get("", {}).get("ready"),
                    timeout, f"{user}'s server")
 
-    def run_as(self, user, *command, check=True, cwd=None):
+    def run_as(self, user, *command, check=True, cwd=None, timeout=600):
         """A command as `user` in their server's environment (deploy/hub/classroom.py run), from `cwd` or home."""
-        done = self.classroom.run_as(user, list(command), self.klass, capture_output=True, text=True, timeout=600,
+        done = self.classroom.run_as(user, list(command), self.klass, capture_output=True, text=True, timeout=timeout,
                                      **({"cwd": cwd} if cwd else {}))
         if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} as {user} failed:\n{done.stdout}\n{done.stderr}")
