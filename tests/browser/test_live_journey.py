@@ -19,7 +19,7 @@ from journeys import as_code, quiz_key
 from labpage import edit_and_run, menu, wait_idle
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "hub"))
-from hubclass import HUB_DIR, HubClass, free_port, require_hub  # noqa: E402
+from hubclass import HUB_DIR, LIVE, HubClass, free_port, require_hub  # noqa: E402
 from lms import RunningPlatform  # noqa: E402
 from submitting import release  # noqa: E402
 
@@ -45,7 +45,7 @@ def platform(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(platform):
-    with HubClass(students=0, port=platform.hub_port, lti=platform.registration()) as hub:
+    with HubClass(students=0, port=platform.hub_port, lti=platform.registration(), settings=LIVE) as hub:
         hub.start_server(hub.instructor)
         release(hub, QUIZ)
         yield hub

@@ -54,6 +54,10 @@ def require_hub():
     pytest.skip(f"hub tests skipped: {reason}")
 
 
+MANUAL = {"default": {"grade_on_submit": False}}  # the grading service's settings: nothing graded on submit
+LIVE = {"default": {"grade_on_submit": True, "per_hour": 100, "counts": "last"}}
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,10 +81,11 @@ class HubClass:
         startup_timeout: seconds to wait for the hub's API.
         port: the hub's public port (default: a free one).
         lti: keyword arguments of `classroom.lti` (the platform's registration), or None.
-        settings: the grading service's settings (`grading-on-submit.json`), or None for setup's.
+        settings: the grading service's settings (`grading-on-submit.json`); by default grading on
+            submit is off (the instructor's manual flow: collect, autograde, release feedback).
     """
 
-    def __init__(self, students=3, startup_timeout=120, port=None, lti=None, settings=None):
+    def __init__(self, students=3, startup_timeout=120, port=None, lti=None, settings=MANUAL):
         tag = secrets.token_hex(3)
         self.instructor = f"cbt{tag}i"
         self.students = [f"cbt{tag}s{n}" for n in range(1, students + 1)]
@@ -98,8 +103,7 @@ class HubClass:
         self.classroom = _classroom(self.class_root)
         try:
             self.klass = self.classroom.setup(self.instructor, self.students, self.passwords)
-            if self.settings is not None:
-                self.write_settings(self.settings)
+            self.write_settings(self.settings)
             if self.lti is not None:
                 self.classroom.lti(hub_url=self.url("").rstrip("/"), **self.lti)
             env = dict(os.environ, HUB_CLASS_ROOT=str(self.class_root), HUB_PORT=str(self.port),

@@ -20,7 +20,7 @@ import jwt
 import pytest
 import requests
 
-from hubclass import HUB_DIR, HubClass, free_port
+from hubclass import HUB_DIR, LIVE, HubClass, free_port
 from lms import QUIZ, RunningPlatform, launch
 from submitting import answers, release, submit, wait_for_feedback
 
@@ -42,7 +42,7 @@ def platform(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(platform):
-    with HubClass(students=0, port=platform.hub_port, lti=platform.registration()) as hub:
+    with HubClass(students=0, port=platform.hub_port, lti=platform.registration(), settings=LIVE) as hub:
         hub.start_server(hub.instructor)
         release(hub, QUIZ)
         yield hub
