@@ -58,6 +58,8 @@ site: setup
 
 hub-setup: $(HUB_STAMP) $(HUB_PROXY)
 	$(HUB_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall .
+	mkdir -p $(HUB_VENV)/share/jupyter/lab/settings  # JupyterLab's Help > My Submissions (the grading service)
+	cp deploy/hub/lab-overrides.json $(HUB_VENV)/share/jupyter/lab/settings/overrides.json
 	rm -rf build/lib build/bdist.* src/*.egg-info  # pip's leftovers only: build/site is the website
 	chmod -R a+rX $(HUB_PREFIX)
 

@@ -5,15 +5,22 @@ default /opt/callbacks-course-hub) and the proxy; a class's files live in `$HUB_
 (default the prefix); then:
 
     python deploy/hub/classroom.py setup --instructor teacher --students ann,ben --passwords pw.txt
-    python deploy/hub/classroom.py serve          # JupyterHub on http://127.0.0.1:8000 (HUB_PORT)
+    python deploy/hub/classroom.py lti --issuer https://canvas.instructure.com --client-id ... # optional: LTI 1.3
+    python deploy/hub/classroom.py serve          # JupyterHub on http://127.0.0.1:8000 (HUB_PORT), grading service
     python deploy/hub/classroom.py run ann -- nbgrader list   # a command as a user, in their server's environment
     python deploy/hub/classroom.py teardown       # remove the class's accounts and exchange folder
 
 `setup` creates the Unix accounts (homes readable by their owner only), the shared exchange
 (`$HUB_PREFIX/exchange`, mode 1777 as nbgrader requires), a copy of the course in the instructor's
 home (`~/callbacks-course`, nbgrader's course folder in its `.autograde/course`, registered for the
-formgrader) and the two Jupyter configuration folders the hub gives each server: students get the
-Assignments tab only, the instructor the formgrader and the course.
+formgrader), the grading service's settings (`~/callbacks-course/grading-on-submit.json`) and the
+two Jupyter configuration folders the hub gives each server: students get the Assignments tab
+only, the instructor the formgrader and the course.
+
+`lti` registers the class with an LMS (LTI 1.3): the platform's issuer, client id, deployment
+and endpoints go to `$HUB_CLASS_ROOT/etc/lti.json`, the tool's key pair is made (its private key
+readable by the instructor only, for the grading service's score passback), and the URLs to paste
+into the LMS are printed. `serve` then logs users in from the LMS instead of with passwords.
 """
 
 import argparse
@@ -21,6 +28,7 @@ import json
 import os
 import pathlib
 import pwd
+import secrets
 import shutil
 import subprocess
 import sys
@@ -35,6 +43,10 @@ CLASS_ROOT = pathlib.Path(os.environ.get("HUB_CLASS_ROOT", PREFIX))
 EXCHANGE = CLASS_ROOT / "exchange"
 ETC = CLASS_ROOT / "etc"
 CLASS_FILE = ETC / "class.json"
+LTI_FILE = ETC / "lti.json"
+LTI_ACCOUNTS = ETC / "lti-accounts.json"
+LTI_KEY = ETC / "lti-tool-key.pem"  # the tool's private key: the instructor's (the grading service signs with it)
+SETTINGS_FILE = "grading-on-submit.json"  # in the instructor's course folder (autograde/live/settings.py)
 COURSE_ID = "keras-callbacks"
 COURSE_COPY = "callbacks-course"
 COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde")
@@ -68,6 +80,11 @@ def user_environment(user, klass=None):
     }
 
 
+def student_account(name):
+    """Create the Unix account of an LMS student (deploy/hub/lti.py), home readable by them only."""
+    _account(name)
+
+
 def _account(name, password=None):
     try:
         pwd.getpwnam(name)
@@ -91,7 +108,9 @@ def _write_role_folders(course):
     nbgrader = {
         "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange,
         "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
-                              + exchange,
+                              + exchange
+                              # the formgrader's Collect: only a student's own folder, only regular files
+                              + 'c.ExchangeFactory.collect = "autograde.live.collect.OwnFilesCollect"\n',
     }
     for role, config in nbgrader.items():
         shutil.rmtree(ETC / role, ignore_errors=True)
@@ -133,16 +152,84 @@ def setup(instructor, students, passwords=None):
     CLASS_FILE.write_text(json.dumps(klass, indent=1))
     run_as(instructor, ["python", "-m", "autograde", "init"], klass, cwd=course, check=True,
            capture_output=True, text=True)
+    settings = course / SETTINGS_FILE
+    if not settings.exists():
+        sys.path.insert(0, str(REPO))
+        from autograde.live.settings import example
+
+        assignments = sorted(p.name for p in (course / "solutions").iterdir() if any(p.glob("*.ipynb")))
+        settings.write_text(json.dumps(example(assignments), indent=1) + "\n")
+        os.chown(settings, pwd.getpwnam(instructor).pw_uid, pwd.getpwnam(instructor).pw_gid)
     return klass
+
+
+def _pem_pair():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, public
+
+
+def lti(issuer, client_id, deployment_ids, authorize_url, jwks_url, token_url, hub_url):
+    """Register the class with an LTI 1.3 platform (see the module's docstring); the text to paste into the LMS.
+
+    Args:
+        issuer, client_id, deployment_ids: the platform's issuer, the tool's client id in it, and
+            the deployment ids of its installations (Canvas: the developer key's id, the
+            deployment id shown by the app's settings).
+        authorize_url, jwks_url, token_url: the platform's OIDC authorization endpoint, key set
+            and access token endpoint.
+        hub_url: the hub's public URL, e.g. https://hub.example.edu (for the printed URLs).
+    """
+    klass = load_class()
+    settings = {"issuer": issuer, "client_id": client_id, "deployment_ids": sorted(deployment_ids),
+                "auth_login_url": authorize_url, "key_set_url": jwks_url, "auth_token_url": token_url,
+                "hub_url": hub_url.rstrip("/")}
+    LTI_FILE.write_text(json.dumps(settings, indent=1) + "\n")
+    os.chmod(LTI_FILE, 0o644)
+    if not LTI_KEY.exists():
+        private, public = _pem_pair()
+        LTI_KEY.with_suffix(".pub").write_bytes(public)
+        fd = os.open(LTI_KEY, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(private)
+    entry = pwd.getpwnam(klass["instructor"])
+    os.chown(LTI_KEY, entry.pw_uid, entry.pw_gid)
+    os.chmod(LTI_KEY, 0o600)
+    os.chmod(LTI_KEY.with_suffix(".pub"), 0o644)
+    return tool_urls(settings["hub_url"])
+
+
+def tool_urls(hub_url):
+    """What the LMS asks when the tool is registered: {what: URL or value}."""
+    return {
+        "OIDC login initiation URL": f"{hub_url}/hub/lti13/oauth_login",
+        "Redirect URI (launch)": f"{hub_url}/hub/lti13/oauth_callback",
+        "Target link URI (tool URL)": f"{hub_url}/hub/user-redirect/lab",
+        "Public JWK set URL (keyset)": f"{hub_url}/services/grading/jwks.json",
+        "Custom parameter of each graded link": "assignment=<assignment id>, e.g. assignment=callbacks_quiz",
+    }
+
+
+def load_lti():
+    """The class's LTI registration (`lti`), or None when it logs in with passwords."""
+    return json.loads(LTI_FILE.read_text()) if LTI_FILE.is_file() else None
 
 
 def teardown():
     """Remove the class's accounts (with their homes), its exchange folder and the class file."""
     klass = load_class()
-    for name in [klass["instructor"], *klass["students"]]:
+    lms_students = list(json.loads(LTI_ACCOUNTS.read_text())) if LTI_ACCOUNTS.exists() else []
+    for name in [klass["instructor"], *klass["students"], *lms_students]:
         subprocess.run(["pkill", "-KILL", "-u", name], check=False)
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
     shutil.rmtree(EXCHANGE / COURSE_ID, ignore_errors=True)
+    for path in (LTI_ACCOUNTS, LTI_FILE, LTI_KEY, LTI_KEY.with_suffix(".pub")):
+        path.unlink(missing_ok=True)
     CLASS_FILE.unlink()
 
 
@@ -152,9 +239,16 @@ def serve(state=None):
     state = pathlib.Path(state or CLASS_ROOT / "state")
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chdir(state)
+    # the key of the users' auth state in the hub's database (LTI launch data): made once, root's only
+    key_file = state / "crypt-key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
     hub = VENV / "bin" / "jupyterhub"
     os.execve(str(hub), [str(hub), "-f", str(HERE / "jupyterhub_config.py")],
-              dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}"))
+              dict(os.environ, PATH=f"{VENV / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+                   JUPYTERHUB_CRYPT_KEY=key_file.read_text().strip()))
 
 
 def main(argv=None):
@@ -164,6 +258,15 @@ def main(argv=None):
     create.add_argument("--instructor", required=True)
     create.add_argument("--students", required=True, help="comma-separated account names")
     create.add_argument("--passwords", help="file of `name:password` lines (for logging in to the hub)")
+    register = commands.add_parser("lti", help="register the class with an LMS (LTI 1.3); prints what to paste there")
+    register.add_argument("--issuer", required=True, help="the platform's issuer, e.g. https://canvas.instructure.com")
+    register.add_argument("--client-id", required=True,
+                          help="the tool's client id in the LMS (Canvas: the developer key's id)")
+    register.add_argument("--deployment-id", required=True, action="append", help="a deployment id (repeatable)")
+    register.add_argument("--authorize-url", required=True, help="the platform's OIDC authorization endpoint")
+    register.add_argument("--jwks-url", required=True, help="the platform's public key set")
+    register.add_argument("--token-url", required=True, help="the platform's access token endpoint")
+    register.add_argument("--hub-url", required=True, help="the hub's public URL, e.g. https://hub.example.edu")
     commands.add_parser("teardown", help="remove the class's accounts and exchange folder")
     commands.add_parser("serve", help="run JupyterHub")
     run = commands.add_parser("run", help="run a command as a user, in their server's environment")
@@ -179,6 +282,12 @@ def main(argv=None):
         klass = setup(args.instructor, [s for s in args.students.split(",") if s], passwords)
         print(f"class ready: instructor {klass['instructor']}, {len(klass['students'])} students, "
               f"course {klass['course']}, exchange {EXCHANGE}")
+    elif args.command == "lti":
+        urls = lti(args.issuer, args.client_id, args.deployment_id, args.authorize_url, args.jwks_url,
+                   args.token_url, args.hub_url)
+        print(f"LTI 1.3 registration saved in {LTI_FILE}; restart the hub (make hub). In the LMS, enter:")
+        for what, value in urls.items():
+            print(f"  {what}: {value}")
     elif args.command == "teardown":
         teardown()
     elif args.command == "serve":

@@ -2,7 +2,8 @@
 
 `HubClass` sets a class up with deploy/hub/classroom.py (an instructor and students with random
 names and passwords, a scratch class folder), runs `classroom.py serve` on free loopback ports with
-a service token, and on exit stops the hub and removes the accounts and folders again.
+a service token (the hub starts the grading service too), and on exit stops the hub and removes
+the accounts and folders again. With `lti`, the class is registered with an LTI platform first.
 
 Example:
 
@@ -53,6 +54,10 @@ def require_hub():
     pytest.skip(f"hub tests skipped: {reason}")
 
 
+MANUAL = {"default": {"grade_on_submit": False}}  # the grading service's settings: nothing graded on submit
+LIVE = {"default": {"grade_on_submit": True, "per_hour": 100, "counts": "last"}}
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -74,15 +79,21 @@ class HubClass:
     Args:
         students: how many student accounts to create.
         startup_timeout: seconds to wait for the hub's API.
+        port: the hub's public port (default: a free one).
+        lti: keyword arguments of `classroom.lti` (the platform's registration), or None.
+        settings: the grading service's settings (`grading-on-submit.json`); by default grading on
+            submit is off (the instructor's manual flow: collect, autograde, release feedback).
     """
 
-    def __init__(self, students=3, startup_timeout=120):
+    def __init__(self, students=3, startup_timeout=120, port=None, lti=None, settings=MANUAL):
         tag = secrets.token_hex(3)
         self.instructor = f"cbt{tag}i"
         self.students = [f"cbt{tag}s{n}" for n in range(1, students + 1)]
         self.passwords = {name: secrets.token_urlsafe(12) for name in [self.instructor, *self.students]}
         self.token = secrets.token_hex(32)
         self.startup_timeout = startup_timeout
+        self.port = port or free_port()
+        self.lti, self.settings = lti, settings
         self.process = None
 
     # ---- lifecycle --------------------------------------------------------------------------
@@ -92,10 +103,12 @@ class HubClass:
         self.classroom = _classroom(self.class_root)
         try:
             self.klass = self.classroom.setup(self.instructor, self.students, self.passwords)
-            self.port = free_port()
+            self.write_settings(self.settings)
+            if self.lti is not None:
+                self.classroom.lti(hub_url=self.url("").rstrip("/"), **self.lti)
             env = dict(os.environ, HUB_CLASS_ROOT=str(self.class_root), HUB_PORT=str(self.port),
                        HUB_API_PORT=str(free_port()), HUB_PROXY_API_PORT=str(free_port()),
-                       HUB_SERVICE_TOKEN=self.token, CALLBACKS_COURSE_OFFLINE="1")
+                       HUB_GRADING_PORT=str(free_port()), HUB_SERVICE_TOKEN=self.token, CALLBACKS_COURSE_OFFLINE="1")
             self.log_path = self.class_root / "hub.log"
             with open(self.log_path, "w") as log:
                 self.process = subprocess.Popen(
@@ -175,9 +188,9 @@ class HubClass:
         self._wait(lambda: (self.get(f"hub/api/users/{user}") or {}).get("servers", {}).get("", {}).get("ready"),
                    timeout, f"{user}'s server")
 
-    def run_as(self, user, *command, check=True, cwd=None):
+    def run_as(self, user, *command, check=True, cwd=None, timeout=600):
         """A command as `user` in their server's environment (deploy/hub/classroom.py run), from `cwd` or home."""
-        done = self.classroom.run_as(user, list(command), self.klass, capture_output=True, text=True, timeout=600,
+        done = self.classroom.run_as(user, list(command), self.klass, capture_output=True, text=True, timeout=timeout,
                                      **({"cwd": cwd} if cwd else {}))
         if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} as {user} failed:\n{done.stdout}\n{done.stderr}")
@@ -187,3 +200,37 @@ class HubClass:
         import pwd
 
         return pathlib.Path(pwd.getpwnam(user).pw_dir)
+
+    @property
+    def course(self):
+        """The instructor's course folder."""
+        return self.home(self.instructor) / "callbacks-course"
+
+    def write_settings(self, settings):
+        """Replace the grading service's settings file (read again by the service when it changes)."""
+        import pwd
+
+        path = self.course / "grading-on-submit.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(settings))
+        entry = pwd.getpwnam(self.instructor)
+        os.chown(tmp, entry.pw_uid, entry.pw_gid)
+        tmp.replace(path)
+
+    def user_token(self, user):
+        """An API token of `user` that opens the grading service's pages (as that user)."""
+        status, body = self.request("POST", f"hub/api/users/{user}/tokens",
+                                    data={"scopes": ["access:services!service=grading"], "note": "hub tests"})
+        if status != 201:
+            raise RuntimeError(f"no token for {user}: HTTP {status}: {body}")
+        return body["token"]
+
+    def grading_page(self, token, path=""):
+        """The text of the grading service's page `path` as the token's user sees it."""
+        req = urllib.request.Request(self.url(f"services/grading/{path}"), headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=30) as response:
+            return response.read().decode()
+
+    def grading_status(self, token):
+        """The grading service's status of the token's user (its `api/status`)."""
+        return json.loads(self.grading_page(token, "api/status"))

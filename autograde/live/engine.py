@@ -1,0 +1,196 @@
+"""The grading service's one call into the engine: grade one submission and book it, feedback released.
+
+`grade_and_book` runs in a child process of the service (`python -m autograde.live grade-one`,
+see `run`), so a crash, a hang or a memory blow-up of one grading costs that grading only:
+
+1. **prepare** (under the course's nbgrader lock): the engine reads the submission's copy and
+   nbgrader generates the release it is graded against (`Grader.prepare`);
+2. **run**: the engine grades each item in its jail, its results cached per submission as for
+   `python -m autograde grade` (`Grader.results`); a grader-side failure (no cacheable result)
+   raises `EngineFailure`, which the service retries once;
+3. **book** (under the lock): the submission goes into nbgrader's `submitted/` as collected,
+   `nbgrader autograde` writes the engine's result into the gradebook (`GradeWithEngine`
+   applying the cached result, as the formgrader's Autograde button does), then
+   `generate_feedback` and `release_feedback` for this student only, so the student's Fetch
+   Feedback finds it. With `best` (the assignment counts the best submission) and an earlier
+   submission scoring higher, that one is booked again afterwards, from its archived copy.
+
+Every step of the engine runs afresh in each child: starting the workers (TensorFlow's import,
+the jail's zygote) and the reference runs are part of every grading. A warm pool would keep
+them between gradings (`benchmarks/live_feedback.py` prints their share).
+
+Example:
+
+```python
+outcome = grade_and_book(Course(root="~/callbacks-course"), "/opt/callbacks-course-hub/exchange",
+                         "ann", "callbacks_quiz", pathlib.Path("archive/ann+callbacks_quiz+..."))
+outcome["score"], outcome["max_score"]
+```
+"""
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import pathlib
+import shutil
+import sys
+import tempfile
+import time
+
+from .. import results
+from ..course import _quiet_logs
+from ..grader import Grader
+
+RECORD = "engine-result.json"  # the engine's result of an archived submission, next to its files
+
+
+class EngineFailure(RuntimeError):
+    """The grading failed on the grader's side (not the student's doing): worth one more try."""
+
+
+@contextlib.contextmanager
+def nbgrader_lock(course):
+    """Exclusive use of the course's nbgrader folders and gradebook (one booking at a time)."""
+    path = course.work / "live" / "nbgrader.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _api(course, exchange):
+    """nbgrader's API on the course, releasing feedback into the class's `exchange`."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    bin_dir = os.path.dirname(sys.executable)  # nbgrader's gradebook runs alembic from there
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    config = course.config()
+    config.Exchange.root = str(exchange)
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config,
+                      log=logging.getLogger("autograde.live.nbgrader"))
+    api.log.setLevel(logging.ERROR)
+    return api
+
+
+def _check(outcome, step, student):
+    if not outcome["success"]:
+        raise RuntimeError(f"nbgrader {step} failed for {student}: {outcome.get('error') or outcome.get('log')}")
+
+
+def _book(course, api, sid, assignment, folder):
+    """nbgrader's submitted copy of `folder` (as collected), autograded with the engine's cached result."""
+    submitted = course.nbgrader_root / "submitted" / sid / assignment
+    shutil.rmtree(submitted, ignore_errors=True)
+    shutil.copytree(folder, submitted, ignore=shutil.ignore_patterns(RECORD))
+    with _quiet_logs():
+        _check(api.autograde(assignment, sid, force=True, create=True), "autograde", sid)
+
+
+def _score(api, sid, assignment):
+    from nbgrader.api import Gradebook
+
+    with _quiet_logs(), Gradebook(api.coursedir.db_url, course_id=api.coursedir.course_id) as gb:
+        submission = gb.find_submission(assignment, sid)
+        return float(submission.score), float(submission.max_score)
+
+
+def grade_and_book(course, exchange, student, assignment, folder, best=None, person=None):
+    """Grade the collected submission in `folder` with the engine, book it and release its feedback.
+
+    Args:
+        course: the engine's `Course` (the instructor's course folder).
+        exchange: nbgrader's exchange root of the class.
+        student: the student's account name.
+        assignment: the assignment id.
+        folder: the submission as collected (`inbox.collect`): notebooks, timestamp.txt,
+            submission_secret.txt. The engine's result is archived next to them.
+        best: (archived folder, score) of the best earlier submission, when the best counts: it
+            stays in the gradebook if this one scores less.
+        person: {"first_name", "last_name", "email"} for the gradebook, if known.
+
+    Returns:
+        {"score", "max_score" (this submission's, as booked by nbgrader), "items": {grade_id: row},
+        "booked": the score now in the gradebook, "timings": seconds per step}.
+
+    Raises:
+        EngineFailure: the engine could not grade it (a grader-side failure: retry).
+    """
+    folder = pathlib.Path(folder)
+    timings, mark = {}, time.monotonic()
+
+    def lap(name):
+        nonlocal mark
+        now = time.monotonic()
+        timings[name] = round(now - mark, 3)
+        mark = now
+
+    sid = results.nbgrader_id(student)
+    with tempfile.TemporaryDirectory(prefix="autograde-live-") as scratch:
+        submissions = pathlib.Path(scratch) / "submissions"
+        shutil.copytree(folder, submissions / student / assignment, ignore=shutil.ignore_patterns("*.txt", RECORD))
+        grader = Grader(course, out=None, jobs=1, log=lambda line: None)
+        with nbgrader_lock(course):
+            prepared = grader.prepare(submissions)
+        lap("prepare")
+        (prep, record, cached), = list(grader.results(prepared))
+        lap("run")
+    if record.get("key") is None:
+        failed = {g: r["message"] for g, r in record["items"].items() if r.get("status") == "error"}
+        raise EngineFailure(f"the engine could not grade {sorted(failed)}: {next(iter(failed.values()), '')}")
+    shutil.copyfile(results.result_path(course.results, sid, assignment), folder / RECORD)
+    api = _api(course, exchange)
+    with nbgrader_lock(course):
+        if person:
+            from nbgrader.api import Gradebook
+
+            with _quiet_logs(), Gradebook(api.coursedir.db_url, course_id=api.coursedir.course_id) as gb:
+                gb.update_or_create_student(sid, **person)
+        _book(course, api, sid, assignment, folder)
+        score, max_score = _score(api, sid, assignment)
+        with _quiet_logs():
+            _check(api.generate_feedback(assignment, sid, force=True), "generate_feedback", sid)
+            _check(api.release_feedback(assignment, sid), "release_feedback", sid)
+        lap("book")
+        booked = score
+        if best is not None and best[1] > score:
+            earlier = pathlib.Path(best[0])
+            shutil.copyfile(earlier / RECORD, results.result_path(course.results, sid, assignment))
+            _book(course, api, sid, assignment, earlier)
+            booked = _score(api, sid, assignment)[0]
+            lap("book_best")
+    return {"score": score, "max_score": max_score, "booked": booked, "cached": cached,
+            "items": {g: {k: r[k] for k in ("score", "max_score", "status")} for g, r in record["items"].items()},
+            "timings": timings}
+
+
+def command(student, assignment, folder, exchange, best=None, person=None):
+    """The child process's command line for `grade_and_book` (`python -m autograde.live grade-one ...`)."""
+    args = [sys.executable, "-m", "autograde.live", "grade-one", "--student", student, "--assignment", assignment,
+            "--folder", str(folder), "--exchange", str(exchange)]
+    if best:
+        args += ["--best", str(best[0]), "--best-score", repr(float(best[1]))]
+    if person:
+        args += ["--person", json.dumps(person)]
+    return args
+
+
+def main(args, course):
+    """`grade-one`: print `grade_and_book`'s outcome as one JSON line; exit 3 on an EngineFailure."""
+    person = json.loads(args.person) if args.person else None
+    try:
+        best = (args.best, args.best_score) if args.best else None
+        outcome = grade_and_book(course, args.exchange, args.student, args.assignment, args.folder,
+                                 best=best, person=person)
+    except EngineFailure as exc:
+        print(json.dumps({"engine_failure": str(exc)}), flush=True)
+        return 3
+    print(json.dumps(outcome), flush=True)
+    return 0
+
