@@ -147,8 +147,9 @@ def progress(sub, record, done, total, cached):
 class Grader:
     """One grading run over a submissions folder (see `grade`)."""
 
-    def __init__(self, course, out, jobs=1, confine=True, memory_mb=2048, log=print):
+    def __init__(self, course, out, jobs=1, confine=True, memory_mb=2048, log=print, keep_workers=False):
         self.course, self.out, self.jobs = course, pathlib.Path(out) if out else None, jobs
+        self.keep_workers = keep_workers  # a long-lived grader (autograde/live) closes them with `close`
         self.confine, self.memory_mb, self.log = confine, memory_mb, log
         self.results_dir = course.results
         self.exam = course.released_as_exam()  # which release the students got (`Course.release`)
@@ -157,6 +158,7 @@ class Grader:
         self._pool = None
         self._loaded = set()  # the assignments whose checks the pool has
         self._references = []  # their reference runs, queued on the pool
+        self._expected = {}  # (assignment, item) -> a reference run's observation, or _FAILED
 
     def _layouts(self, assignment):
         import nbformat  # imported on use: about 1 s (jsonschema), overlapped with the workers' start
@@ -205,8 +207,19 @@ class Grader:
                 for prep, record in self._grade_all(todo):
                     yield prep, record, False
         finally:
-            if self._pool:
-                self._pool.close()
+            if not self.keep_workers:
+                self.close()
+
+    def start_workers(self):
+        """Start the worker pool now (TensorFlow's import, the jail), before any submission arrives."""
+        self._load(())
+
+    def close(self):
+        """Stop the workers (`results` does it at its end unless `keep_workers`)."""
+        if self._pool:
+            self._pool.close()
+            self._pool = None
+            self._loaded, self._references, self._expected = set(), [], {}
 
     def book(self, prepared, graded):
         """Second half: nbgrader autograde + feedback of each (prep, record, cached) in `graded`, then the CSVs.
@@ -246,7 +259,7 @@ class Grader:
 
     def _grade_all(self, todo):
         """Every submission's items on the workers (after the reference runs); yield (prep, record) as done."""
-        expected = {}
+        expected = self._expected
         for prep in todo:
             if not prep.tasks:
                 yield prep, self._record(prep, {}, expected)

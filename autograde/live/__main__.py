@@ -1,9 +1,9 @@
-"""`python -m autograde.live {serve,grade-one}`: the grading service of a class on JupyterHub.
+"""`python -m autograde.live {serve,grade-server}`: the grading service of a class on JupyterHub.
 
 `serve` is what the hub starts (deploy/hub/jupyterhub_config.py), as the instructor, in the
 instructor's course folder: the queue (`service.GradingService`) and its pages (`web`) on
-`$JUPYTERHUB_SERVICE_URL`. `grade-one` is the child process that grades and books one
-submission (`engine.grade_and_book`).
+`$JUPYTERHUB_SERVICE_URL`. `grade-server` is the service's warm child that grades and books one
+submission at a time (`engine.serve`).
 """
 
 import argparse
@@ -33,14 +33,7 @@ def _parser():
     serve.add_argument("--lti-key", help="the tool's private key (PEM; its public key beside it, .pub)")
     serve.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the inbound folder")
     serve.add_argument("--timeout", type=float, default=1200.0, help="seconds one grading may take")
-    one = commands.add_parser("grade-one", help="grade and book one collected submission (the service's child)")
-    one.add_argument("--student", required=True)
-    one.add_argument("--assignment", required=True)
-    one.add_argument("--folder", required=True, help="the submission as collected")
-    one.add_argument("--exchange", required=True)
-    one.add_argument("--best", help="archived folder of the best earlier submission (best counts)")
-    one.add_argument("--best-score", type=float)
-    one.add_argument("--person", help="JSON {first_name, last_name, email} for the gradebook")
+    commands.add_parser("grade-server", help="grade and book submissions sent as JSON lines (the service's child)")
     return parser
 
 
@@ -122,7 +115,7 @@ def main(argv=None):
         return serve(args, course)
     from . import engine
 
-    return engine.main(args, course)
+    return engine.main(course)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """The grading service's one call into the engine: grade one submission and book it, feedback released.
 
-`grade_and_book` runs in a child process of the service (`python -m autograde.live grade-one`,
-see `run`), so a crash, a hang or a memory blow-up of one grading costs that grading only:
+`grade_and_book` runs in a grading server (`python -m autograde.live grade-server`, see `serve`), a
+child process of the service that grades one submission at a time and stays warm in between: its
+worker pool (TensorFlow imported, the jail's zygote ready, the lab's reference runs done once)
+and nbgrader's import are paid when the service starts, not by each submission. A crash, a hang
+or a memory blow-up costs that grading only: the service kills the server and starts another.
 
 1. **prepare** (under the course's nbgrader lock): the engine reads the submission's copy and
    nbgrader generates the release it is graded against (`Grader.prepare`);
@@ -14,10 +17,6 @@ see `run`), so a crash, a hang or a memory blow-up of one grading costs that gra
    `generate_feedback` and `release_feedback` for this student only, so the student's Fetch
    Feedback finds it. With `best` (the assignment counts the best submission) and an earlier
    submission scoring higher, that one is booked again afterwards, from its archived copy.
-
-Every step of the engine runs afresh in each child: starting the workers (TensorFlow's import,
-the jail's zygote) and the reference runs are part of every grading. A warm pool would keep
-them between gradings (`benchmarks/live_feedback.py` prints their share).
 
 Example:
 
@@ -101,7 +100,7 @@ def _score(api, sid, assignment):
         return float(submission.score), float(submission.max_score)
 
 
-def grade_and_book(course, exchange, student, assignment, folder, best=None, person=None):
+def grade_and_book(course, exchange, student, assignment, folder, best=None, person=None, grader=None):
     """Grade the collected submission in `folder` with the engine, book it and release its feedback.
 
     Args:
@@ -114,6 +113,7 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
         best: (archived folder, score) of the best earlier submission, when the best counts: it
             stays in the gradebook if this one scores less.
         person: {"first_name", "last_name", "email"} for the gradebook, if known.
+        grader: a warm `Grader` (`keep_workers=True`) to grade with; a fresh one when None.
 
     Returns:
         {"score", "max_score" (this submission's, as booked by nbgrader), "items": {grade_id: row},
@@ -135,7 +135,7 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
     with tempfile.TemporaryDirectory(prefix="autograde-live-") as scratch:
         submissions = pathlib.Path(scratch) / "submissions"
         shutil.copytree(folder, submissions / student / assignment, ignore=shutil.ignore_patterns("*.txt", RECORD))
-        grader = Grader(course, out=None, jobs=1, log=lambda line: None)
+        grader = grader or Grader(course, out=None, jobs=1, log=lambda line: None)
         with nbgrader_lock(course):
             prepared = grader.prepare(submissions)
         lap("prepare")
@@ -170,27 +170,49 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
             "timings": timings}
 
 
-def command(student, assignment, folder, exchange, best=None, person=None):
-    """The child process's command line for `grade_and_book` (`python -m autograde.live grade-one ...`)."""
-    args = [sys.executable, "-m", "autograde.live", "grade-one", "--student", student, "--assignment", assignment,
-            "--folder", str(folder), "--exchange", str(exchange)]
-    if best:
-        args += ["--best", str(best[0]), "--best-score", repr(float(best[1]))]
-    if person:
-        args += ["--person", json.dumps(person)]
-    return args
+def _warm_grader(course):
+    grader = Grader(course, out=None, jobs=1, log=lambda line: None, keep_workers=True)
+    grader.start_workers()
+    import nbgrader.apps  # noqa: F401  (seconds to import: once per server, not per submission)
+
+    return grader
 
 
-def main(args, course):
-    """`grade-one`: print `grade_and_book`'s outcome as one JSON line; exit 3 on an EngineFailure."""
-    person = json.loads(args.person) if args.person else None
+def serve(course, requests, channel):
+    """`grade-server`: grade each JSON request of `requests` with one warm grader, one JSON reply each on `channel`.
+
+    A request: {"student", "assignment", "folder", "exchange", "best": [folder, score] or null,
+    "person"}. The reply is `grade_and_book`'s outcome, or {"engine_failure": ...} after which the
+    server exits (status 3), so that the service's retry starts from fresh workers. The grader is
+    made again when the course's release changes between the normal and the exam release.
+    """
+    grader = _warm_grader(course)
+    channel.write(json.dumps({"ready": True}) + "\n")
+    channel.flush()
     try:
-        best = (args.best, args.best_score) if args.best else None
-        outcome = grade_and_book(course, args.exchange, args.student, args.assignment, args.folder,
-                                 best=best, person=person)
-    except EngineFailure as exc:
-        print(json.dumps({"engine_failure": str(exc)}), flush=True)
-        return 3
-    print(json.dumps(outcome), flush=True)
+        for line in requests:
+            request = json.loads(line)
+            if grader.exam != course.released_as_exam():
+                grader.close()
+                grader = _warm_grader(course)
+            try:
+                outcome = grade_and_book(course, request["exchange"], request["student"], request["assignment"],
+                                         request["folder"], best=request.get("best"), person=request.get("person"),
+                                         grader=grader)
+            except EngineFailure as exc:
+                channel.write(json.dumps({"engine_failure": str(exc)}) + "\n")
+                channel.flush()
+                return 3
+            channel.write(json.dumps(outcome) + "\n")
+            channel.flush()
+    finally:
+        grader.close()
     return 0
 
+
+def main(course):
+    """The grading server's process: replies on the original stdout, every library's prints on stderr."""
+    channel = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return serve(course, sys.stdin, channel)

@@ -11,8 +11,9 @@ the folder is not the named student's own. Then, while grading slots are free:
 - a student already being graded waits for that grading (one at a time per student), so the
   free slots go to others: one student's slow or hostile submission delays only their own;
 - the submission is copied out of the exchange (`inbox.collect`) into the service's archive and
-  graded and booked by a child process (`engine.command`) killed after `timeout` seconds. A child
-  that crashes or times out is tried once more, then the submission is `failed` and reported.
+  graded and booked by an idle warm grading server (`warm.GradingServer`, one per slot, started
+  with the service) killed after `timeout` seconds. A grading whose server crashes or times out is
+  tried once more (on a new server), then the submission is `failed` and reported.
 
 With LTI, a graded submission's score is owed to the LMS (`State.owe`) and sent by `Passback`
 with growing pauses until the LMS acknowledges it (or it is skipped: the student never came from
@@ -28,29 +29,22 @@ asyncio.run(service.run())
 """
 
 import asyncio
-import contextlib
-import ctypes
 import datetime
 import json
 import logging
 import os
 import shutil
-import signal
 import time
 
-from . import engine, inbox
+from . import inbox
 from .passback import Skip
 from .settings import SettingsFile
 from .state import State
+from .warm import GradingServer, ServerDied
 
 log = logging.getLogger("autograde.live")
 HOUR = 3600.0
 PASSBACK_MAX_PAUSE = 3600.0
-
-
-def _die_with_parent():
-    """In the child: SIGKILL when the service dies, so a killed service leaves no grading behind."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def clock(seconds):
@@ -85,6 +79,8 @@ class GradingService:
         self.settings = settings if isinstance(settings, SettingsFile) else SettingsFile(settings)
         self.people, self.passback = people, passback
         self.running = {}  # submission name -> asyncio.Task
+        self.idle = []  # warm grading servers waiting for a submission
+        self.started = 0  # grading servers started so far (each logs to grader-<n>.log)
         self.sending = None
         self.exam = False
 
@@ -93,6 +89,8 @@ class GradingService:
         requeued = self.state.requeue_interrupted()
         if requeued:
             log.info("%d submission(s) interrupted by a stop are queued again", requeued)
+        for _ in range(self.settings.current().slots):
+            self.idle.append(await self._server())
         while True:
             self.tick()
             await asyncio.sleep(self.poll)
@@ -211,28 +209,23 @@ class GradingService:
             earlier = self.state.best(sub["student"], sub["assignment"])
             if earlier:
                 best = (os.path.join(self.archive, earlier["name"]), earlier["score"])
-        cmd = engine.command(sub["student"], sub["assignment"], os.path.join(folder, ""), self.exchange,
-                             best=best, person=record.get("person"))
-        proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE,
-                                                    stderr=asyncio.subprocess.PIPE, start_new_session=True,
-                                                    preexec_fn=_die_with_parent, cwd=str(self.course.root))
+        request = {"student": sub["student"], "assignment": sub["assignment"], "folder": os.path.join(folder, ""),
+                   "exchange": str(self.exchange), "best": best, "person": record.get("person")}
+        server = self.idle.pop() if self.idle else await self._server()
+        self.state.set(name, grader=server.pid)
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
-        except asyncio.TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            await proc.wait()
-            return self._crashed(name, f"the grading took longer than {self.timeout:g} s")
-        except asyncio.CancelledError:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            raise
-        lines = [line for line in out.decode(errors="replace").splitlines() if line.startswith("{")]
-        outcome = json.loads(lines[-1]) if lines else {}
-        if proc.returncode != 0 or "score" not in outcome:
-            reason = outcome.get("engine_failure") or (err.decode(errors="replace").strip().splitlines() or
-                                                      [f"exit status {proc.returncode}"])[-1]
-            return self._crashed(name, reason[:500])
+            outcome = await server.grade(request, self.timeout)
+        except ServerDied as exc:
+            self._retire(server)
+            self.idle.append(await self._server())  # warming for the retry meanwhile
+            return self._crashed(name, str(exc))
+        if "score" not in outcome:
+            self._retire(server)
+            return self._crashed(name, "the grading server replied without a score")
+        if len(self.idle) < self.settings.current().slots:
+            self.idle.append(server)
+        else:
+            self._retire(server)
         finished = time.time()
         timings = dict(outcome["timings"], total=round(finished - started, 3))
         missing = ", ".join(f"{file} ({why})" for file, why in problems.items() if file.endswith(".ipynb"))
@@ -251,6 +244,16 @@ class GradingService:
                            f"{counted['score']:g}/{counted['max_score']:g}: graded on submission by the course's "
                            f"autograder ({policy.counts} submission counts); feedback in the Assignments tab",
                            counted["finished"])
+
+    async def _server(self):
+        """A new warm grading server (its stderr in the service's folder, `grader-<n>.log`)."""
+        self.started += 1
+        return await GradingServer.start(self.course, os.path.join(self.state_dir, f"grader-{self.started}.log"))
+
+    def _retire(self, server):
+        """Kill `server`; its log is kept as `grader-last-stopped.log` (one, however many were retired)."""
+        server.kill()
+        os.replace(server.log_path, os.path.join(self.state_dir, "grader-last-stopped.log"))
 
     def _crashed(self, name, reason):
         sub = self.state.get(name)

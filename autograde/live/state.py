@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     score REAL,
     max_score REAL,
     booked INTEGER NOT NULL DEFAULT 0,
-    timings TEXT NOT NULL DEFAULT '{}'
+    timings TEXT NOT NULL DEFAULT '{}',
+    grader INTEGER
 );
 CREATE INDEX IF NOT EXISTS by_student ON submissions (student, assignment, state);
 CREATE TABLE IF NOT EXISTS passback (
@@ -77,6 +78,9 @@ class State:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+        if "grader" not in columns:  # a state file of the service before its grading servers
+            self.db.execute("ALTER TABLE submissions ADD COLUMN grader INTEGER")
 
     @contextlib.contextmanager
     def transaction(self):

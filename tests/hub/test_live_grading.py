@@ -18,6 +18,7 @@ import os
 import pathlib
 import shutil
 import signal
+import sqlite3
 import time
 
 import pytest
@@ -184,6 +185,17 @@ def _service_pid(hub):
     return _instructor_process(hub, "serve")
 
 
+def _grading_server(hub, student, assignment):
+    """The pid of the grading server grading `student`'s `assignment` now (the service records it), or None."""
+    db = sqlite3.connect(f"file:{hub.course / '.autograde' / 'live' / 'state.db'}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT grader FROM submissions WHERE student = ? AND assignment = ? AND state = 'grading'",
+                         (student, assignment)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
 def test_killing_the_service_mid_grading_loses_no_submission(hub):
     ann = hub.students[0]
     submit(hub, ann, LAB, answers(LAB, "partial"))
@@ -199,6 +211,7 @@ def test_killing_the_service_mid_grading_loses_no_submission(hub):
     _, page = wait_for_feedback(hub, ann, LAB, count=2, timeout=900)
     worse = page_score(page)
     assert worse[0] < 37
+    _wait_state(hub, ann, LAB, 2, {"graded"}, timeout=60)  # recorded once its server has replied
     subs = sorted(_submissions(hub, ann, LAB), key=lambda s: s["submitted"])
     assert [s["state"] for s in subs] == ["graded", "graded"]
     assert "earlier, better submission stays in the gradebook" in subs[1]["status"]
@@ -212,7 +225,7 @@ def test_a_grading_that_crashes_twice_is_reported_and_stalls_nobody(hub):
     for attempt in (1, 2):
         deadline = time.monotonic() + 300
         while True:
-            pid = _instructor_process(hub, "grade-one", cleo)
+            pid = _grading_server(hub, cleo, LAB)
             if pid and pid not in killed:
                 break
             assert time.monotonic() < deadline, f"no grading process for attempt {attempt}"
