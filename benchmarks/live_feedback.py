@@ -9,7 +9,7 @@ release; run: the jail; book: nbgrader autograde, feedback, release), and the en
 share: one submission graded by `python -m autograde grade` alone, then two in one run; the second
 one's extra time is what grading costs once the workers are warm, the rest of the first one's time
 is start-up (interpreter, imports, workers with TensorFlow, reference runs, nbgrader's release),
-which a warm worker pool would save on every submission.
+which the service's warm grading servers (autograde/live/warm.py) pay once, not per submission.
 
 Usage: sudo python benchmarks/live_feedback.py [--assignment callbacks_quiz] [--submissions 10]
 """
@@ -81,7 +81,7 @@ def main(argv=None):
     warm = max(two - one, 0.0)
     startup = one - warm
     print(f"engine alone: 1 submission {one:.1f} s, 2 in one run {two:.1f} s: a warm submission costs {warm:.1f} s; "
-          f"start-up {startup:.1f} s, {100 * startup / one:.0f} % of grading one submission (what a warm pool saves)")
+          f"start-up {startup:.1f} s, {100 * startup / one:.0f} % of grading one submission (what the warm grading servers save)")
 
 
 if __name__ == "__main__":

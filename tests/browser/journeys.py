@@ -153,11 +153,11 @@ def quiz(page, lab, shots, first=8):
     wrong = {next(letter for letter in OPTIONS if letter not in key)}
     edit_and_run(page, notebook, "q01 =", as_code("q01", wrong), runs=2)
     expect(feedback, "the self-check did not reject a wrong answer").to_contain_text(
-        "Not yet: 1 of your 1 choice is wrong")
+        "Not yet: 1 of your 1 choice is wrong", timeout=30_000)
     shots(page, f"{first + 1:02d}-quiz-selfcheck-wrong")
 
     edit_and_run(page, notebook, "q01 =", as_code("q01", key), runs=2)
-    expect(feedback, "the self-check did not accept the right answer").to_contain_text("Right!")
+    expect(feedback, "the self-check did not accept the right answer").to_contain_text("Right!", timeout=30_000)
     for letter in OPTIONS:  # once right, every option is explained
         expect(feedback).to_contain_text(re.compile(rf"^\s*{letter}\b", re.M))
     shots(page, f"{first + 2:02d}-quiz-selfcheck-right")

@@ -127,8 +127,12 @@ def edit_and_run(page, notebook, cell_start, code, runs=1):
     editor = notebook.locator(".jp-CodeCell .jp-InputArea-editor",
                               has_text=re.compile(f"^{re.escape(cell_start)}")).first
     editor.locator(".cm-content").click()
+    # Control+A outside the editor selects every cell (command mode): wait until the editor has the focus
+    expect(editor.locator(".cm-editor"), "the cell's editor did not take the focus").to_have_class(
+        re.compile(r"\bcm-focused\b"))
     page.keyboard.press("Control+a")
     page.keyboard.insert_text(code)  # typed as one text: no auto-closed brackets or quotes
+    expect(editor, "the cell does not show the typed code").to_contain_text(code.splitlines()[0])
     for _ in range(runs):
         page.keyboard.press("Shift+Enter")
 
