@@ -49,7 +49,8 @@ def plan():
             else:
                 answers[ex] = (spare[ex].pop(0) if spare[ex] else reference[ex], None)
         students[f"mixed{k}"] = answers
-    assert not any(spare.values()), "every correct alternative is in some submission"
+    for n in range(2, 2 + max(map(len, spare.values()))):  # the other exercises of these are blank
+        students[f"alternatives{n}"] = {ex: (spare[ex].pop(0), None) for ex in EXERCISES if spare[ex]}
     return students
 
 
@@ -116,7 +117,7 @@ def test_the_points_add_up_as_specified():
         "ex1": 3, "ex2": 5, "ex3": 8, "ex4": 6, "ex5": 4, "ex6": 4, "ex7": 7}
 
 
-@pytest.mark.parametrize("student", ["alternatives"] + [f"mixed{k}" for k in range(5)])
+@pytest.mark.parametrize("student", [student for student in plan() if student != "reference"])
 def test_correct_answers_get_full_points_on_their_exercise(graded, student):
     items, _ = graded
     item_points, by_exercise = points()
