@@ -1110,3 +1110,40 @@ class ReduceLROnPlateauFromScratch(keras.callbacks.ReduceLROnPlateau):
 ''', {"ex7_basics": 0.0, "ex7_plateaus": 0.0, "ex7_real": 0.0}),
     },
 }
+
+# Answers that patch the student's side of grading to send the grader forged model state, by
+# exercise: (source, the status and a part of the message every item of the exercise must get).
+SMUGGLED = {
+    "ex3": ('''
+from callbacks_course.grading import student_side
+
+
+def forged(self):  # "every weight is 0.5", as one 5-million-element array: more than the grader reads
+    return {"0": np.full(5_000_000, 0.5, dtype=np.float32)}
+
+
+student_side.Mirror.changes = forged
+
+
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, **kwargs):
+        super().__init__()
+''', "failed", "a value could not be sent to the grader: an array is too large"),
+    "ex7": ('''
+from callbacks_course.grading import student_side
+
+
+def forged(self):  # the learning rate as a 512 x 512 array
+    return {"1": np.full((512, 512), 0.5, dtype=np.float32)}
+
+
+student_side.Mirror.changes = forged
+
+
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, factor=0.1, **kwargs):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1.0")
+''', "crashed", "does not fit the grader's model (variable 1 is float32 (512, 512), the model's is float32 ())"),
+}

@@ -23,7 +23,7 @@ from callbacks_course.lab import (
     ex5_prediction_gallery,
     ex7_reduce_lr,
 )
-from lab_answers import WRONG, reference_answers, setup_source
+from lab_answers import CORRECT, WRONG, reference_answers, setup_source
 
 pytestmark = pytest.mark.slow  # several checks train small models
 
@@ -208,6 +208,16 @@ def test_quick_check_says_what_is_right(capsys):
     out = capsys.readouterr().out
     assert "✓ after fit for 2 epochs with validation data: every count matches" in out
     assert "All visible checks of ex6 pass." in out
+
+
+STYLES = [(exercise, style) for exercise, styles in CORRECT.items() for style in styles]
+
+
+@pytest.mark.parametrize("exercise, style", STYLES, ids=[f"{ex}: {style}" for ex, style in STYLES])
+def test_every_correct_style_passes_quick_check(exercise, style, capsys):
+    """The same answers score full in grading (test_lab_grading): the callback sees the same real model."""
+    quick_check(exercise, namespace_with(CORRECT[exercise][style])[EXERCISES[exercise].NAME])
+    assert f"All visible checks of {exercise} pass." in capsys.readouterr().out
 
 
 def test_quick_check_says_what_is_wrong_and_why(capsys):

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograde.notebooks import graded_copy
-from lab_answers import CORRECT, SOURCE, WRONG, nbgrader_meta, reference_answers
+from lab_answers import CORRECT, SMUGGLED, SOURCE, WRONG, nbgrader_meta, reference_answers
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -80,6 +80,8 @@ def graded(tmp_path_factory):
         _write_submission(submissions / student / ASSIGNMENT, released,
                           {ex: source for ex, (source, _) in answers.items()})
     _write_submission(submissions / "blank" / ASSIGNMENT, released, {})
+    _write_submission(submissions / "smuggler" / ASSIGNMENT, released,
+                      {ex: source for ex, (source, _, _) in SMUGGLED.items()})
     out = root / "out"
     run = subprocess.run([sys.executable, "-m", "autograde", "--work", str(root / "work"), "grade",
                           str(submissions), "--out", str(out), "--jobs", "2"],
@@ -141,3 +143,13 @@ def test_wrong_answers_lose_exactly_the_expected_points(graded, student, exercis
     assert sum(got.values()) < sum(item_points[i] for i in by_exercise[exercise])
     failing = [rows[i]["message"] for i in by_exercise[exercise] if float(rows[i]["score"]) < item_points[i]]
     assert all("✗" in message for message in failing), "every lost point comes with a ✗ line saying why"
+
+
+def test_forged_model_state_scores_0_with_a_message_never_a_grader_error(graded):
+    items, totals = graded
+    _, by_exercise = points()
+    assert totals["smuggler"] == (0.0, 37.0)
+    for exercise, (_, status, message) in SMUGGLED.items():
+        for item in by_exercise[exercise]:
+            row = items["smuggler"][item]
+            assert (float(row["score"]), row["status"]) == (0.0, status) and message in row["message"], row

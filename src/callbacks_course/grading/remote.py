@@ -287,7 +287,7 @@ class Student:
             self._links.append(link)
             fields["spec"] = {"model": json.dumps(keras.saving.serialize_keras_object(model)),
                               "layout": layout(synced_variables(model))}
-        values = [keras.ops.convert_to_numpy(variable) for variable in synced_variables(model)]
+        values = [np.asarray(variable.numpy()) for variable in synced_variables(model)]
         changed = {str(index): value for index, value in enumerate(values)
                    if link.values is None or not np.array_equal(value, link.values[index])}
         link.values = values

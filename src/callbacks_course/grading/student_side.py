@@ -159,17 +159,22 @@ class Mirror:
         self._loaded = None
 
     def load(self, state, stop_training):
-        """Take the grader's values {index: array} and `stop_training`."""
+        """Take the grader's values {index: array} (all of them the first time) and `stop_training`."""
+        if self._loaded is None:
+            self._loaded = [None] * len(self.variables)
         for index, value in state.items():
             self.variables[int(index)].assign(value)
+            self._loaded[int(index)] = value
         self.model.stop_training = bool(stop_training)
-        self._loaded = [keras.ops.convert_to_numpy(variable) for variable in self.variables]
 
     def changes(self):
-        """{index: array} of the variables whose values differ from those `load` left."""
-        current = [keras.ops.convert_to_numpy(variable) for variable in self.variables]
-        return {str(index): value for index, (value, before) in enumerate(zip(current, self._loaded))
-                if not np.array_equal(value, before)}
+        """{index: array} of the variables whose values differ from those the grader last sent or took back."""
+        changed = {}
+        for index, variable in enumerate(self.variables):
+            value = np.asarray(variable.numpy())
+            if not np.array_equal(value, self._loaded[index]):
+                changed[str(index)] = self._loaded[index] = value
+        return changed
 
 
 class StudentServer:

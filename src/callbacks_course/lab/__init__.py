@@ -36,9 +36,10 @@ def _checks():
 
 
 def __getattr__(name):
-    if name in _CHECK_NAMES:
-        return getattr(importlib.import_module("callbacks_course.lab.checks"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    checks = _checks() if name in _CHECK_NAMES else None
+    if checks is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(checks, name)
 
 
 def _report(checks, grade_id, namespace):
