@@ -1133,8 +1133,8 @@ class EarlyStoppingFromScratch(keras.callbacks.Callback):
 from callbacks_course.grading import student_side
 
 
-def forged(self):  # the learning rate as a 512 x 512 array
-    return {"1": np.full((512, 512), 0.5, dtype=np.float32)}
+def forged(self):  # the learning rate (after 4 weights and Adam's step count) as a 512 x 512 array
+    return {"5": np.full((512, 512), 0.5, dtype=np.float32)}
 
 
 student_side.Mirror.changes = forged
@@ -1145,5 +1145,5 @@ class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
         super().__init__()
         if factor >= 1.0:
             raise ValueError("factor must be below 1.0")
-''', "crashed", "does not fit the grader's model (variable 1 is float32 (512, 512), the model's is float32 ())"),
+''', "crashed", "does not fit the grader's model (variable 5 is float32 (512, 512), the model's is float32 ())"),
 }
