@@ -5,7 +5,8 @@ pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unp
 (`nobody`), in new user, pid, network, IPC, UTS and mount namespaces: no network of any kind, a
 minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
 read-only views of the Python installation, the virtualenv and the course package (nothing
-else: no answer keys, no `/etc/shadow`, no other student's files). For each item the zygote
+else: no answer keys, no `/etc/shadow`, no other student's files; of the package's lab, only its
+notebook entry points, not the checks). For each item the zygote
 forks a child, which the worker moves into its own memory and pids cgroups before it receives
 the student's cells; when the item ends, every process in those cgroups is killed and the
 child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
@@ -226,7 +227,19 @@ def _bwrap_command(python, fd, sources, staged, uid, package_parent):
                 "--chdir", "/"]
     for source, view in zip(sources, staged):
         command += ["--ro-bind", view, source]
-    return command + _zygote(python, fd)
+    return command + _hide_checks(sources, staged, package_parent) + _zygote(python, fd)
+
+
+def _hide_checks(sources, staged, package_parent):
+    """bwrap arguments that leave only `__init__.py` of `callbacks_course/lab` in the sandbox.
+
+    The lab's checks (and their scenarios) run in the worker; the student's process needs only
+    the notebook's entry points, which do nothing there.
+    """
+    lab = os.path.join(package_parent, "callbacks_course", "lab")
+    source = next(s for s in sources if lab.startswith(s + os.sep))
+    view = os.path.join(staged[sources.index(source)], os.path.relpath(lab, source), "__init__.py")
+    return ["--tmpfs", lab, "--ro-bind", view, os.path.join(lab, "__init__.py"), "--remount-ro", lab]
 
 
 class Jail:

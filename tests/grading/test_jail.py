@@ -214,6 +214,30 @@ def test_timeouts_end_the_item(jail):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the staging of Python's folder is what root does")
+def test_the_lab_checks_are_neither_loaded_nor_importable_in_the_sandbox(jail):
+    probe = """
+import os, sys
+import callbacks_course.lab
+from callbacks_course.lab import grade, quick_check
+folder = os.path.dirname(callbacks_course.lab.__file__)
+imports = {}
+for name in ("callbacks_course.lab.checks", "callbacks_course.lab.ex3_early_stopping", "callbacks_course.lab.scenarios"):
+    try:
+        __import__(name)
+        imports[name] = "imported"
+    except ImportError as error:
+        imports[name] = type(error).__name__
+facts = {"loaded": sorted(m for m in sys.modules if m.startswith("callbacks_course.lab")),
+         "files": os.listdir(folder), "imports": imports,
+         "entry points": [quick_check("ex3", None), grade("ex3_stop")], "CHECKS": hasattr(callbacks_course.lab, "CHECKS")}
+"""
+    outcome = run(jail, probe, _facts)
+    assert outcome["observed"] == {"loaded": ["callbacks_course.lab"], "files": ["__init__.py"],
+                     "imports": dict.fromkeys(("callbacks_course.lab.checks", "callbacks_course.lab.ex3_early_stopping",
+                                               "callbacks_course.lab.scenarios"), "ModuleNotFoundError"),
+                     "entry points": [None, None], "CHECKS": False}, outcome
+
+
 def test_the_hosts_mounts_are_untouched(jail):
     assert "autograde-stage" not in pathlib.Path("/proc/self/mountinfo").read_text()
 

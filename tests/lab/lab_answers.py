@@ -33,6 +33,24 @@ def reference_answers():
 
 CORRECT = {
     "ex1": {
+        "tf.timestamp, and the optimizer's step count checked every batch": '''
+import tensorflow as tf
+
+
+class BatchTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.durations = []
+        self.first_step = int(self.model.optimizer.iterations.numpy())
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.began = tf.timestamp()
+
+    def on_train_batch_end(self, batch, logs=None):
+        took = keras.ops.convert_to_numpy(tf.timestamp() - self.began)
+        if int(self.model.optimizer.iterations) != self.first_step + len(self.durations) + 1:
+            raise RuntimeError("the optimizer did not take one step per batch")
+        self.durations.append(float(took))
+''',
         "monotonic_ns and the old batch-hook aliases": '''
 class BatchTimer(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
@@ -67,6 +85,28 @@ class BatchTimer(keras.callbacks.Callback):
 ''',
     },
     "ex2": {
+        "keras.ops.divide, the model kept from set_model": '''
+class DetectOverfittingCallback(keras.callbacks.Callback):
+    def __init__(self, threshold):
+        super().__init__()
+        self.threshold = threshold
+
+    def set_model(self, model):
+        super().set_model(model)
+        self.trained_model = model
+
+    def on_train_begin(self, logs=None):
+        self.ratios, self.stopped_epoch = [], None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if "val_loss" not in logs:
+            raise ValueError("validation data is needed: the logs have no val_loss")
+        ratio = float(keras.ops.convert_to_numpy(keras.ops.divide(logs["val_loss"], logs["loss"])))
+        self.ratios.append(ratio)
+        if self.stopped_epoch is None and ratio > self.threshold:
+            self.stopped_epoch = epoch
+            self.trained_model.stop_training = True
+''',
         "a fired flag, logs.get, numpy division": '''
 class DetectOverfittingCallback(keras.callbacks.Callback):
     def __init__(self, threshold):
@@ -91,6 +131,71 @@ class DetectOverfittingCallback(keras.callbacks.Callback):
 ''',
     },
     "ex3": {
+        "model.weights copied with keras.ops, restored with variable.assign": '''
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best, self.best_epoch = 0, 0, None, 0
+        self.snapshot = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        self.wait += 1
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best_weights:
+                self.snapshot = [keras.ops.copy(variable) for variable in self.model.weights]
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.snapshot is not None:
+            for variable, value in zip(self.model.weights, self.snapshot):
+                variable.assign(value)
+''',
+        "save_weights to a file, load_weights at the end": '''
+import os
+import tempfile
+
+
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
+        super().__init__()
+        self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
+        self.restore_best_weights = restore_best_weights
+        self.path = os.path.join(tempfile.mkdtemp(), "best.weights.h5")
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.stopped_epoch, self.best, self.best_epoch = 0, 0, None, 0
+        self.saved = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        self.wait += 1
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.best_epoch, self.wait = current, epoch, 0
+            if self.restore_best_weights:
+                self.model.save_weights(self.path)
+                self.saved = True
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.saved:
+            self.model.load_weights(self.path)
+''',
         "infinite start, difference test, copied arrays": '''
 class EarlyStoppingFromScratch(keras.callbacks.Callback):
     def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
@@ -126,6 +231,16 @@ class EarlyStoppingFromScratch(keras.callbacks.Callback):
 ''',
     },
     "ex4": {
+        "f-strings and keyword arguments": '''
+def make_callbacks(run_dir):
+    return [
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(filepath=f"{run_dir}/ckpt-{{epoch:02d}}-{{val_loss:.4f}}.keras",
+                                        monitor="val_loss", save_best_only=True),
+        keras.callbacks.TensorBoard(log_dir=f"{run_dir}/tensorboard"),
+        keras.callbacks.CSVLogger(filename=f"{run_dir}/history.csv"),
+    ]
+''',
         "os.path strings, another order, explicit defaults": '''
 import os
 
@@ -143,6 +258,82 @@ def make_callbacks(run_dir):
 ''',
     },
     "ex5": {
+        "calling the model, .numpy() and argmax": '''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        samples = self.images[self.sample_indices]
+        predicted = self.model(samples, training=False).numpy().argmax(axis=-1)
+        self.predictions.append(predicted)
+        fig, axes = plt.subplots(1, self.n_samples, figsize=(self.n_samples, 1.5))
+        for ax, image, guess in zip(np.atleast_1d(axes), samples, predicted):
+            ax.imshow(image, cmap="gray")
+            ax.set_title(str(guess))
+            ax.axis("off")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
+        plt.close(fig)
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames, duration=300)
+''',
+        "keras.ops.argmax of predict_on_batch": '''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.permutation(len(self.images))[: self.n_samples]
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        samples = self.images[self.sample_indices]
+        scores = self.model.predict_on_batch(samples)
+        predicted = keras.ops.convert_to_numpy(keras.ops.argmax(scores, axis=-1))
+        self.predictions.append(predicted)
+        fig, axes = plt.subplots(1, self.n_samples)
+        for ax, image, guess, truth in zip(np.atleast_1d(axes), samples, predicted, self.labels[self.sample_indices]):
+            ax.imshow(image, cmap="gray")
+            ax.set_title(f"{guess}/{truth}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+        plt.close(fig)
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames)
+''',
+        "pyplot figures left open (asked against, but no check can see it)": '''
+class PredictionGallery(keras.callbacks.Callback):
+    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
+        super().__init__()
+        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
+
+    def on_train_begin(self, logs=None):
+        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
+        self.frames, self.predictions = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
+        self.predictions.append(predicted)
+        fig = plt.figure(figsize=(8, 2))
+        for k, index in enumerate(self.sample_indices):
+            ax = fig.add_subplot(1, self.n_samples, k + 1)
+            ax.imshow(self.images[index], cmap="gray")
+            ax.set_title(f"{predicted[k]} / {self.labels[index]}")
+        fig.canvas.draw()
+        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+
+    def on_train_end(self, logs=None):
+        imageio.mimsave(self.gif_path, self.frames)
+''',
         "object-oriented matplotlib, a permutation, Pillow for the GIF": '''
 import io
 
@@ -183,6 +374,27 @@ class PredictionGallery(keras.callbacks.Callback):
 ''',
     },
     "ex6": {
+        "hooks set in a loop, a Counter behind a counts property": '''
+import collections
+
+
+class PhaseCounter(keras.callbacks.Callback):
+    KEYS = {"on_train_batch_begin": "train_batches", "on_test_batch_begin": "test_batches",
+            "on_predict_batch_begin": "predict_batches", "on_epoch_begin": "epochs",
+            "on_train_begin": "train_runs", "on_test_begin": "test_runs", "on_predict_begin": "predict_runs"}
+
+    def __init__(self):
+        super().__init__()
+        self.tally = collections.Counter()
+
+    @property
+    def counts(self):
+        return {key: self.tally[key] for key in self.KEYS.values()}
+
+
+for _hook, _key in PhaseCounter.KEYS.items():
+    setattr(PhaseCounter, _hook, lambda self, *args, _key=_key, **kwargs: self.tally.update([_key]))
+''',
         "end hooks, a dict comprehension, a shared helper": '''
 class PhaseCounter(keras.callbacks.Callback):
     KEYS = ("train_batches", "test_batches", "predict_batches", "epochs",
@@ -218,6 +430,67 @@ class PhaseCounter(keras.callbacks.Callback):
 ''',
     },
     "ex7": {
+        "learning_rate arithmetic (lr * factor), keras.ops.maximum": '''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1.0")
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        lr = self.model.optimizer.learning_rate
+        logs["learning_rate"] = float(lr.numpy())
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and float(lr.numpy()) > np.float32(self.min_lr):
+                self.model.optimizer.learning_rate = keras.ops.maximum(lr * self.factor, self.min_lr)
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+''',
+        "the learning-rate variable found among optimizer.variables": '''
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1.0")
+        self.monitor, self.factor, self.patience = monitor, factor, patience
+        self.min_delta, self.cooldown, self.min_lr = abs(min_delta), cooldown, min_lr
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = None, 0, 0
+        self.rate = next(v for v in self.model.optimizer.variables if v.path.endswith("learning_rate"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        old = float(keras.ops.convert_to_numpy(self.rate))
+        logs["learning_rate"] = old
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self.best is None or current + self.min_delta < self.best:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter == 0:
+            self.wait += 1
+            if self.wait >= self.patience and old > np.float32(self.min_lr):
+                self.rate.assign(max(old * self.factor, self.min_lr))
+                self.cooldown_counter = self.cooldown
+                self.wait = 0
+''',
         "Keras variable assign, np.less, cooldown as a countdown flag": '''
 class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, cooldown=0, min_lr=0.0):
@@ -551,30 +824,6 @@ def make_callbacks(run_dir):
 ''', {"ex4_short": 1.0, "ex4_run": 0.0}),
     },
     "ex5": {
-        "leaves every figure open": ('''
-class PredictionGallery(keras.callbacks.Callback):
-    def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
-        super().__init__()
-        self.images, self.labels, self.n_samples, self.gif_path = images, labels, n_samples, gif_path
-
-    def on_train_begin(self, logs=None):
-        self.sample_indices = np.random.choice(len(self.images), self.n_samples, replace=False)
-        self.frames, self.predictions = [], []
-
-    def on_epoch_end(self, epoch, logs=None):
-        predicted = np.argmax(self.model.predict(self.images[self.sample_indices], verbose=0), axis=1)
-        self.predictions.append(predicted)
-        fig = plt.figure(figsize=(8, 2))
-        for k, index in enumerate(self.sample_indices):
-            ax = fig.add_subplot(1, self.n_samples, k + 1)
-            ax.imshow(self.images[index], cmap="gray")
-            ax.set_title(f"{predicted[k]} / {self.labels[index]}")
-        fig.canvas.draw()
-        self.frames.append(np.asarray(fig.canvas.buffer_rgba()).copy())
-
-    def on_train_end(self, logs=None):
-        imageio.mimsave(self.gif_path, self.frames)
-''', {"ex5_fit": 4 / 5, "ex5_life": 12 / 15}),
         "samples with replacement (duplicate indices)": ('''
 class PredictionGallery(keras.callbacks.Callback):
     def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
@@ -598,7 +847,7 @@ class PredictionGallery(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         imageio.mimsave(self.gif_path, self.frames)
-''', {"ex5_fit": 4 / 5, "ex5_life": 12 / 15}),
+''', {"ex5_fit": 3 / 4, "ex5_life": 9 / 12}),
         "keeps frames from the previous fit": ('''
 class PredictionGallery(keras.callbacks.Callback):
     def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
@@ -622,7 +871,7 @@ class PredictionGallery(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         imageio.mimsave(self.gif_path, self.frames)
-''', {"ex5_fit": 1.0, "ex5_life": 13 / 15}),
+''', {"ex5_fit": 1.0, "ex5_life": 10 / 12}),
         "writes the GIF at the last planned epoch": ('''
 class PredictionGallery(keras.callbacks.Callback):
     def __init__(self, images, labels, n_samples=8, gif_path="training_progress.gif"):
@@ -645,7 +894,7 @@ class PredictionGallery(keras.callbacks.Callback):
         plt.close(fig)
         if epoch == self.params["epochs"] - 1:
             imageio.mimsave(self.gif_path, self.frames)
-''', {"ex5_fit": 1.0, "ex5_life": 14 / 15}),
+''', {"ex5_fit": 1.0, "ex5_life": 11 / 12}),
     },
     "ex6": {
         "resets the counts when fit begins": ('''
@@ -860,4 +1109,41 @@ class ReduceLROnPlateauFromScratch(keras.callbacks.ReduceLROnPlateau):
                          cooldown=cooldown, min_lr=min_lr, mode="min")
 ''', {"ex7_basics": 0.0, "ex7_plateaus": 0.0, "ex7_real": 0.0}),
     },
+}
+
+# Answers that patch the student's side of grading to send the grader forged model state, by
+# exercise: (source, the status and a part of the message every item of the exercise must get).
+SMUGGLED = {
+    "ex3": ('''
+from callbacks_course.grading import student_side
+
+
+def forged(self):  # "every weight is 0.5", as one 5-million-element array: more than the grader reads
+    return {"0": np.full(5_000_000, 0.5, dtype=np.float32)}
+
+
+student_side.Mirror.changes = forged
+
+
+class EarlyStoppingFromScratch(keras.callbacks.Callback):
+    def __init__(self, **kwargs):
+        super().__init__()
+''', "failed", "a value could not be sent to the grader: an array is too large"),
+    "ex7": ('''
+from callbacks_course.grading import student_side
+
+
+def forged(self):  # the learning rate (after 4 weights and Adam's step count) as a 512 x 512 array
+    return {"5": np.full((512, 512), 0.5, dtype=np.float32)}
+
+
+student_side.Mirror.changes = forged
+
+
+class ReduceLROnPlateauFromScratch(keras.callbacks.Callback):
+    def __init__(self, factor=0.1, **kwargs):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError("factor must be below 1.0")
+''', "crashed", "does not fit the grader's model (variable 5 is float32 (512, 512), the model's is float32 ())"),
 }

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from autograde.notebooks import graded_copy
-from lab_answers import CORRECT, SOURCE, WRONG, nbgrader_meta, reference_answers
+from lab_answers import CORRECT, SMUGGLED, SOURCE, WRONG, nbgrader_meta, reference_answers
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -49,7 +49,8 @@ def plan():
             else:
                 answers[ex] = (spare[ex].pop(0) if spare[ex] else reference[ex], None)
         students[f"mixed{k}"] = answers
-    assert not any(spare.values()), "every correct alternative is in some submission"
+    for n in range(2, 2 + max(map(len, spare.values()))):  # the other exercises of these are blank
+        students[f"alternatives{n}"] = {ex: (spare[ex].pop(0), None) for ex in EXERCISES if spare[ex]}
     return students
 
 
@@ -79,6 +80,8 @@ def graded(tmp_path_factory):
         _write_submission(submissions / student / ASSIGNMENT, released,
                           {ex: source for ex, (source, _) in answers.items()})
     _write_submission(submissions / "blank" / ASSIGNMENT, released, {})
+    _write_submission(submissions / "smuggler" / ASSIGNMENT, released,
+                      {ex: source for ex, (source, _, _) in SMUGGLED.items()})
     out = root / "out"
     run = subprocess.run([sys.executable, "-m", "autograde", "--work", str(root / "work"), "grade",
                           str(submissions), "--out", str(out), "--jobs", "2"],
@@ -116,7 +119,7 @@ def test_the_points_add_up_as_specified():
         "ex1": 3, "ex2": 5, "ex3": 8, "ex4": 6, "ex5": 4, "ex6": 4, "ex7": 7}
 
 
-@pytest.mark.parametrize("student", ["alternatives"] + [f"mixed{k}" for k in range(5)])
+@pytest.mark.parametrize("student", [student for student in plan() if student != "reference"])
 def test_correct_answers_get_full_points_on_their_exercise(graded, student):
     items, _ = graded
     item_points, by_exercise = points()
@@ -140,3 +143,13 @@ def test_wrong_answers_lose_exactly_the_expected_points(graded, student, exercis
     assert sum(got.values()) < sum(item_points[i] for i in by_exercise[exercise])
     failing = [rows[i]["message"] for i in by_exercise[exercise] if float(rows[i]["score"]) < item_points[i]]
     assert all("✗" in message for message in failing), "every lost point comes with a ✗ line saying why"
+
+
+def test_forged_model_state_scores_0_with_a_message_never_a_grader_error(graded):
+    items, totals = graded
+    _, by_exercise = points()
+    assert totals["smuggler"] == (0.0, 37.0)
+    for exercise, (_, status, message) in SMUGGLED.items():
+        for item in by_exercise[exercise]:
+            row = items["smuggler"][item]
+            assert (float(row["score"]), row["status"]) == (0.0, status) and message in row["message"], row

@@ -2,11 +2,13 @@
 
 A check gets a `Student` and asks it for the student's answers as data (`value`, `call`) or
 for a callback (`callback`): a `RemoteCallback`, a real `keras.callbacks.Callback` in the
-grader's process that forwards each hook (index, `logs` as numbers, `params`) to the student's
-object and brings back `stop_training`, the changed `logs` and any attribute the check reads.
-While a hook runs, the student's `self.model` asks this side for the model's weights,
-predictions or learning rate (`serve_model`), answered from the grader's real model after
-checking each request.
+grader's process that forwards each hook (index, `logs`, `params`) to the student's object and
+brings back the changed `logs` and any attribute the check reads. The student's `self.model`
+is a real Keras model of the same architecture in the student's process (a
+`student_side.Mirror`): before each hook this side sends the values of the model's and its
+optimizer's variables that changed, and `stop_training`; after it, the values the hook
+changed come back as data, are checked against the grader's model (which variables, shapes,
+dtypes, finite) and applied to it. Nothing else of the student's process reaches the model.
 
 The same classes serve grading (a `StreamChannel` to a confined process) and `quick_check` in
 the student's own kernel (`Student.local`), so a callback that passes one passes the other.
@@ -21,7 +23,7 @@ timer.durations                        # a plain list, fetched from the student'
 ```
 """
 
-import math
+import json
 import secrets
 import socket
 import time
@@ -30,9 +32,15 @@ import keras
 import numpy as np
 
 from callbacks_course.grading import GradingError, wire
-from callbacks_course.grading.student_side import HOOKS, MESSAGE_LIMIT, StudentServer
+from callbacks_course.grading.student_side import (
+    HOOKS,
+    MAX_MIRRORS,
+    MESSAGE_LIMIT,
+    StudentServer,
+    layout,
+    synced_variables,
+)
 
-MAX_PREDICT = 4096
 # Keras's base `on_train_batch_*` calls these old aliases, and Keras itself only calls the former.
 _ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
 
@@ -58,54 +66,41 @@ def _text(value):
     return str(value)[:MESSAGE_LIMIT]
 
 
-def serve_model(model, request):
-    """Answer one facade request of the student's `self.model` from the grader's `model`."""
-    kind = request.get("facade")
-    try:
-        if model is None:
-            raise ValueError("the callback has no model yet (it is set when fit, evaluate or predict starts)")
-        if kind == "get_weights":
-            return {"value": wire.encode(model.get_weights())}
-        if kind == "set_weights":
-            model.set_weights(_weights_like(model, wire.decode(request.get("weights"))))
-            return {}
-        if kind in ("predict", "call"):
-            x = _inputs_for(model, wire.decode(request.get("x")))
-            if kind == "predict":
-                return {"value": wire.encode(np.asarray(model.predict(x, verbose=0)))}
-            return {"value": wire.encode(np.asarray(model(x, training=request.get("training") is True)))}
-        if kind == "get_lr":
-            return {"value": float(np.asarray(model.optimizer.learning_rate))}
-        if kind == "set_lr":
-            value = request.get("value")
-            if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
-                raise ValueError("the learning rate must be a finite number >= 0")
-            model.optimizer.learning_rate = float(value)
-            return {}
-    except wire.WireError as error:
-        return {"error": f"the grader's model refused the request: {error}"}
-    except (ValueError, TypeError, AttributeError) as error:
-        return {"error": _text(error)}
-    return {"error": f"the grader's model does not offer {_text(kind)!r}"}
+def _refused_state(why):
+    return ItemAborted("crashed", "your code's process broke the grading protocol: the model state it sent back "
+                                  f"does not fit the grader's model ({why})")
 
 
-def _weights_like(model, weights):
-    current = model.get_weights()
-    if not isinstance(weights, list) or len(weights) != len(current):
-        raise ValueError(f"set_weights needs a list of {len(current)} arrays, like get_weights() returns")
-    for new, old in zip(weights, current):
-        if not isinstance(new, np.ndarray) or new.shape != old.shape:
-            raise ValueError("set_weights needs arrays of the shapes get_weights() returns")
-    return [new.astype(old.dtype) for new, old in zip(weights, current)]
+def checked_state(state, values):
+    """The model state a hook sent back, `{index: array}`, checked against the model's current `values`.
+
+    Every entry must name one of the model's variables and have its exact shape and dtype, with
+    finite values: what a real model's variables can hold. Anything else ends the item.
+
+    Raises:
+        ItemAborted: the state does not fit.
+    """
+    if not isinstance(state, dict):
+        raise _refused_state("not a mapping of variables")
+    checked = {}
+    for key, value in state.items():
+        if not key.isdigit() or int(key) >= len(values):
+            raise _refused_state(f"no variable {key[:20]!r}; the model has {len(values)}")
+        index, current = int(key), values[int(key)]
+        if not isinstance(value, np.ndarray) or value.dtype != current.dtype or value.shape != current.shape:
+            got = f"{value.dtype} {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+            raise _refused_state(f"variable {index} is {got}, the model's is {current.dtype} {current.shape}")
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            raise _refused_state(f"variable {index} holds NaN or infinite values")
+        checked[index] = value
+    return checked
 
 
-def _inputs_for(model, x):
-    if not isinstance(x, np.ndarray) or x.dtype.kind not in "biuf":
-        raise ValueError("the model's inputs must be a numeric array")
-    expected = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
-    if x.ndim < 1 or len(x) > MAX_PREDICT or (expected and tuple(x.shape[1:]) != expected):
-        raise ValueError(f"the model takes a batch of at most {MAX_PREDICT} inputs of shape {expected}")
-    return x.astype("float32")
+class _Link:
+    """What the grader knows of one mirror in the student's process: its key and the values it last held."""
+
+    def __init__(self, key, model):
+        self.key, self.model, self.values = key, model, None
 
 
 def _through_wire(message):
@@ -119,18 +114,10 @@ class LocalChannel:
     """
 
     def __init__(self, namespace):
-        self._serve_facade = None
-        self.server = StudentServer(namespace, self._ask)
+        self.server = StudentServer(namespace)
 
-    def _ask(self, request):
-        return _through_wire(self._serve_facade(_through_wire(request)))
-
-    def request(self, message, serve_facade):
-        previous, self._serve_facade = self._serve_facade, serve_facade
-        try:
-            return _through_wire(self.server.handle(_through_wire(message)))
-        finally:
-            self._serve_facade = previous
+    def request(self, message):
+        return _through_wire(self.server.handle(_through_wire(message)))
 
 
 class StreamChannel:
@@ -182,18 +169,15 @@ class StreamChannel:
         except wire.WireError as error:
             raise ItemAborted("crashed", f"your code's process sent an unreadable message ({error})") from None
 
-    def request(self, message, serve_facade):
+    def request(self, message):
         self.send(message)
-        while True:
-            reply = self.receive()
-            if "facade" not in reply:
-                return reply
-            self.send(serve_facade(reply))
+        return self.receive()
 
 
 _REPLIES = {"value": {"value", "missing"}, "call": {"value", "missing"}, "get": {"value", "missing"},
-            "read_file": {"value", "missing"}, "figures": {"value"}, "new": {"handle", "hooks", "type", "missing"},
-            "params": set(), "model": set(), "seed": set(), "folder": {"value"}, "hook": {"stop_training", "logs"}}
+            "read_file": {"value", "missing"}, "new": {"handle", "hooks", "type", "missing"},
+            "params": set(), "model": {"state", "stop_training"}, "seed": set(), "folder": {"value"},
+            "hook": {"state", "stop_training", "logs"}}
 
 
 class Student:
@@ -205,21 +189,22 @@ class Student:
 
     def __init__(self, channel):
         self.channel = channel
+        self._links = []
 
     @classmethod
     def local(cls, namespace):
         """A handle on `namespace` in this process (quick_check)."""
         return cls(LocalChannel(namespace))
 
-    def request(self, message, model=None):
-        """Send `message`; serve facade requests from `model`; return the decoded reply.
+    def request(self, message):
+        """Send `message`; return the decoded reply.
 
         Raises:
             StudentError: the student's code raised.
             GradingError: the request was refused (a missing name, a value over the limits).
         """
         nonce = secrets.token_hex(8)  # a reply written in advance cannot answer this request
-        reply = self.channel.request(dict(message, id=nonce), lambda request: serve_model(model, request))
+        reply = self.channel.request(dict(message, id=nonce))
         if reply.pop("id", None) != nonce or not set(reply) <= _REPLIES[message["op"]] | {"error", "refused"}:
             raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         if "error" in reply:
@@ -227,7 +212,8 @@ class Student:
         if "refused" in reply:
             raise GradingError(_text(reply["refused"]))
         try:
-            return {key: wire.decode(value) if key in ("value", "logs") else value for key, value in reply.items()}
+            return {key: wire.decode(value) if key in ("value", "logs", "state") else value
+                    for key, value in reply.items()}
         except wire.WireError as error:
             raise GradingError(f"a value of yours could not be read: {error}") from None
 
@@ -281,10 +267,44 @@ class Student:
             raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         return value
 
-    def open_figures(self):
-        """How many Matplotlib figures are open in the student's process."""
-        value = self.request({"op": "figures"}).get("value")
-        return value if type(value) is int else None
+    def in_step(self, model):
+        """The fields of a message that bring the student's mirror of `model` in step with it ({} for None).
+
+        The first time, the model's serialization (architecture, compile settings, optimizer)
+        and the layout of its variables, from which the student's side builds the mirror; then
+        the values of the variables that changed since the mirror last held them.
+        """
+        if model is None:
+            return {}
+        link = next((link for link in self._links if link.model is model), None)
+        fields = {}
+        if link is None:
+            if len(self._links) >= MAX_MIRRORS:
+                raise RuntimeError(f"a check may use at most {MAX_MIRRORS} models with a student's callbacks")
+            if model.optimizer is not None and not model.optimizer.built:
+                model.optimizer.build(model.trainable_variables)  # as the first training step would
+            link = _Link(len(self._links), model)
+            self._links.append(link)
+            fields["spec"] = {"model": json.dumps(keras.saving.serialize_keras_object(model)),
+                              "layout": layout(synced_variables(model))}
+        values = [np.asarray(variable.numpy()) for variable in synced_variables(model)]
+        changed = {str(index): value for index, value in enumerate(values)
+                   if link.values is None or not np.array_equal(value, link.values[index])}
+        link.values = values
+        return dict(fields, model=link.key, state=wire.encode(changed), stop_training=bool(model.stop_training))
+
+    def take_back(self, model, reply):
+        """Apply to `model` what the student's hook changed in its mirror, once checked (see `checked_state`)."""
+        if model is None:
+            return
+        link = next(link for link in self._links if link.model is model)
+        if type(reply.get("stop_training")) is not bool:
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        variables = synced_variables(model)
+        for index, value in checked_state(reply.get("state", {}), link.values).items():
+            variables[index].assign(value)
+            link.values[index] = value
+        model.stop_training = reply["stop_training"]
 
     def seed(self, seed):
         """Seed Python's, NumPy's and TensorFlow's generators in the student's process (`keras.utils.set_random_seed`).
@@ -316,20 +336,21 @@ class RemoteCallback(keras.callbacks.Callback):
 
     def set_model(self, model):
         super().set_model(model)
-        self._student.request({"op": "model", "handle": self._handle}, model)
+        fields = self._student.in_step(model)
+        self._student.take_back(model, self._student.request({"op": "model", "handle": self._handle, **fields}))
 
     def _forward(self, hook, args, logs):
         if hook not in self._hooks:
             return
-        model = self._model if hasattr(self, "_model") else None
+        model = self._model
         message = {"op": "hook", "handle": self._handle, "hook": hook, "args": list(args),
-                   "logs": None if logs is None else wire.encode(_numbers(logs)),
-                   "stop_training": bool(getattr(model, "stop_training", False))}
-        reply = self._student.request(message, model)
-        if model is not None and type(reply.get("stop_training")) is bool:
-            model.stop_training = reply["stop_training"]
+                   "logs": None if logs is None else wire.encode(_log_values(logs)), **self._student.in_step(model)}
+        reply = self._student.request(message)
+        self._student.take_back(model, reply)
         if isinstance(logs, dict) and isinstance(reply.get("logs"), dict):
+            arrays = {key: value for key, value in logs.items() if type(value) not in (bool, int, float, str)}
             logs.clear()
+            logs.update(arrays)  # the student's copies of arrays (predict's outputs) never come back
             logs.update({key: value for key, value in reply["logs"].items()
                          if type(value) in (bool, int, float, str)})
 
@@ -350,13 +371,18 @@ class RemoteCallback(keras.callbacks.Callback):
         return f"<student's {self._type_name}>"
 
 
-def _numbers(logs):
+def _log_values(logs):
+    """`logs` as Keras hands them to callbacks: numbers and strings as they are, tensors as NumPy arrays."""
     plain = {}
     for key, value in logs.items():
-        try:
-            plain[str(key)] = value if isinstance(value, (bool, int, float, str)) else float(np.asarray(value))
-        except (TypeError, ValueError):
-            continue
+        if not isinstance(value, (bool, int, float, str)):
+            try:
+                value = np.asarray(keras.ops.convert_to_numpy(value))
+            except (TypeError, ValueError):
+                continue
+            if value.dtype.kind not in "biuf":
+                continue
+        plain[str(key)] = value
     return plain
 
 

@@ -3,20 +3,22 @@
 It lives where the student's code lives (a confined process while grading, the student's own
 kernel for `quick_check`) and holds the student's objects. The grader never touches them: it
 sends requests (`value`, `call`, `new`, `hook`, `get`, ...) and gets back plain data (see
-`wire`). A callback created here gets a `ModelFacade` as `self.model`: a small stand-in whose
-every operation is a request to the grader, which owns the real model.
+`wire`). A callback created here gets a real Keras model as `self.model`: a `Mirror` of the
+grader's model (same architecture, compiled alike, a real optimizer), whose variables and
+`stop_training` the grader sends in before each hook and reads back, checked, after it.
 
 Example:
 
 ```python
 namespace = {}
 run_cells(namespace, setup=[("setup", "import keras")], answers=[("ex1", source)])
-server = StudentServer(namespace, ask_grader)   # ask_grader(message) -> reply
+server = StudentServer(namespace)
 server.handle({"op": "new", "name": "BatchTimer", "args": [], "kwargs": {}})
 ```
 """
 
 import builtins
+import json
 import re
 import tempfile
 
@@ -27,8 +29,7 @@ from callbacks_course.grading import wire
 
 HOOKS = frozenset(name for name in vars(keras.callbacks.Callback) if name.startswith("on_"))
 MESSAGE_LIMIT = 2000
-FACADE_HELP = ("the grader's model offers: `stop_training`, `get_weights()`, `set_weights(weights)`, "
-               "`predict(x)`, calling it as `model(x)`, and `optimizer.learning_rate` (read and assign)")
+MAX_MIRRORS = 4  # models of the grader's one item may use
 _BUILTIN_ARGS = {  # constructor argument -> the attribute Keras keeps it in
     "ModelCheckpoint": {"filepath": "filepath", "monitor": "monitor", "verbose": "verbose",
                         "save_best_only": "save_best_only", "save_weights_only": "save_weights_only",
@@ -124,79 +125,56 @@ def forbid(dotted_names):
     return restore
 
 
-class _LearningRate:
-    """The optimizer facade's learning rate: read it as a number, or assign it (also `.assign(v)`)."""
-
-    def __init__(self, ask):
-        self._ask = ask
-
-    def value(self):
-        return float(self._ask({"facade": "get_lr"})["value"])
-
-    def assign(self, value):
-        self._ask({"facade": "set_lr", "value": float(value)})
-
-    def numpy(self):
-        return np.float32(self.value())
-
-    def __float__(self):
-        return self.value()
-
-    def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.value(), dtype=dtype or np.float32)
-
-    def __repr__(self):
-        return f"<learning_rate {self.value():g}>"
+def synced_variables(model):
+    """The variables a mirror keeps in step with the grader's `model`: its weights, then its optimizer's."""
+    optimizer = getattr(model, "optimizer", None)
+    return list(model.weights) + (list(optimizer.variables) if optimizer is not None else [])
 
 
-class _OptimizerFacade:
-    def __init__(self, ask):
-        object.__setattr__(self, "_ask", ask)
-
-    @property
-    def learning_rate(self):
-        return _LearningRate(self._ask)
-
-    def __setattr__(self, name, value):
-        if name != "learning_rate":
-            raise AttributeError(f"the grader's optimizer only lets you set `learning_rate`; {FACADE_HELP}")
-        self._ask({"facade": "set_lr", "value": float(value)})
-
-    def __getattr__(self, name):
-        raise AttributeError(f"the grader's optimizer has no `{name}`; {FACADE_HELP}")
+def layout(variables):
+    """Each variable's shape and dtype, as data: two models with the same layout can trade states."""
+    return [[list(variable.shape), str(keras.backend.standardize_dtype(variable.dtype))] for variable in variables]
 
 
-class ModelFacade:
-    """`self.model` of a callback being graded: every operation asks the grader's real model.
+class Mirror:
+    """A real Keras model like the grader's, in step with it: what a student's callback gets as `self.model`.
+
+    Built from the grader's own serialization of its model (architecture, compiled loss,
+    optimizer and its settings), with the optimizer's variables built. Before each hook the
+    grader sends the values of the variables that changed since it last looked (`load`); after
+    the hook, `changes()` are the values the hook changed, for the grader to check and apply
+    to its model.
 
     Args:
-        ask: `ask(request) -> reply`, the channel to the grader.
+        spec: {"model": the JSON of `keras.saving.serialize_keras_object(model)`, "layout": `layout(...)`}.
     """
 
-    def __init__(self, ask):
-        object.__setattr__(self, "_ask", ask)
-        object.__setattr__(self, "stop_training", False)
-        object.__setattr__(self, "optimizer", _OptimizerFacade(ask))
+    def __init__(self, spec):
+        self.model = keras.saving.deserialize_keras_object(json.loads(spec["model"]))
+        if self.model.optimizer is not None:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.variables = synced_variables(self.model)
+        if layout(self.variables) != spec["layout"]:
+            raise ValueError("the grader's model could not be mirrored (its variables differ)")
+        self._loaded = None
 
-    def get_weights(self):
-        return list(self._ask({"facade": "get_weights"})["value"])
+    def load(self, state, stop_training):
+        """Take the grader's values {index: array} (all of them the first time) and `stop_training`."""
+        if self._loaded is None:
+            self._loaded = [None] * len(self.variables)
+        for index, value in state.items():
+            self.variables[int(index)].assign(value)
+            self._loaded[int(index)] = value
+        self.model.stop_training = bool(stop_training)
 
-    def set_weights(self, weights):
-        self._ask({"facade": "set_weights", "weights": [np.asarray(w) for w in weights]})
-
-    def predict(self, x, **kwargs):
-        return self._ask({"facade": "predict", "x": np.asarray(x)})["value"]
-
-    def __call__(self, x, training=False):
-        return self._ask({"facade": "call", "x": np.asarray(x), "training": bool(training)})["value"]
-
-    def __setattr__(self, name, value):
-        if name != "stop_training":
-            raise AttributeError(f"the grader's model does not let you set `{name}`; {FACADE_HELP}")
-        object.__setattr__(self, name, bool(value))
-
-    def __getattr__(self, name):
-        raise AttributeError(f"the grader's model has no `{name}`; {FACADE_HELP}")
+    def changes(self):
+        """{index: array} of the variables whose values differ from those the grader last sent or took back."""
+        changed = {}
+        for index, variable in enumerate(self.variables):
+            value = np.asarray(variable.numpy())
+            if not np.array_equal(value, self._loaded[index]):
+                changed[str(index)] = self._loaded[index] = value
+        return changed
 
 
 class StudentServer:
@@ -204,23 +182,12 @@ class StudentServer:
 
     Args:
         namespace: the student's global names (after `run_cells`).
-        ask: `ask(message) -> reply`: sends a facade request to the grader and returns its
-            decoded reply (raising the grader's refusal as an exception in the student's code).
     """
 
-    def __init__(self, namespace, ask):
+    def __init__(self, namespace):
         self.namespace = namespace
         self.objects = []
-        self.facade = ModelFacade(self._ask_decoded(ask))
-
-    @staticmethod
-    def _ask_decoded(ask):
-        def ask_decoded(request):
-            reply = ask({key: wire.encode(value) for key, value in request.items()})
-            if "error" in reply:
-                raise ValueError(str(reply["error"])[:MESSAGE_LIMIT])
-            return {key: wire.decode(value) for key, value in reply.items()}
-        return ask_decoded
+        self.mirrors = {}
 
     def handle(self, message):
         """One request -> one reply (a dict of wire data, echoing the request's `id`)."""
@@ -269,7 +236,6 @@ class StudentServer:
             return {"missing": "not a callback class"}
         args, kwargs = wire.decode(message.get("args", [])), wire.decode(message.get("kwargs", {"__dict__": {}}))
         callback = cls(*args, **kwargs)
-        callback.set_model(self.facade)
         self.objects.append(callback)
         hooks = sorted(name for name in HOOKS if getattr(type(callback), name, None)
                        is not getattr(keras.callbacks.Callback, name) or name in vars(callback))
@@ -285,9 +251,29 @@ class StudentServer:
         self._object(message).set_params(wire.decode(message.get("params")))
         return {}
 
+    def _mirror(self, message):
+        """The mirror of the grader's model the message names (built from its spec the first time), or None."""
+        key = message.get("model")
+        if key is None:
+            return None
+        if type(key) is not int or not 0 <= key < MAX_MIRRORS:
+            raise LookupError("no such model")
+        if key not in self.mirrors:
+            self.mirrors[key] = Mirror(message["spec"])
+        return self.mirrors[key]
+
+    def _in_step(self, message, action):
+        """Bring the mirror in step with the grader's model, run `action(model)`, reply with what it changed."""
+        mirror = self._mirror(message)
+        if mirror is not None:
+            mirror.load(wire.decode(message.get("state", {"__dict__": {}})), message.get("stop_training"))
+        action(None if mirror is None else mirror.model)
+        if mirror is None:
+            return {}
+        return {"state": wire.encode(mirror.changes()), "stop_training": bool(mirror.model.stop_training)}
+
     def _op_model(self, message):
-        self._object(message).set_model(self.facade)
-        return {}
+        return self._in_step(message, self._object(message).set_model)
 
     def _op_hook(self, message):
         callback, hook = self._object(message), message.get("hook")
@@ -295,9 +281,7 @@ class StudentServer:
             raise LookupError("no such hook")
         args = [arg for arg in message.get("args", []) if type(arg) is int]
         logs = wire.decode(message["logs"]) if message.get("logs") is not None else None
-        object.__setattr__(self.facade, "stop_training", bool(message.get("stop_training")))
-        getattr(callback, hook)(*args, logs)
-        reply = {"stop_training": bool(self.facade.stop_training)}
+        reply = self._in_step(message, lambda model: getattr(callback, hook)(*args, logs))
         if isinstance(logs, dict):
             plain = {str(key): _plain(value) for key, value in logs.items()}
             reply["logs"] = wire.encode({key: value for key, value in plain.items() if value is not None})
@@ -320,11 +304,6 @@ class StudentServer:
     def _op_folder(self, message):
         return {"value": tempfile.mkdtemp(prefix="run-")}
 
-    def _op_figures(self, message):
-        import matplotlib.pyplot as plt
-
-        return {"value": len(plt.get_fignums())}
-
     def _op_seed(self, message):
         seed = message.get("seed")
         if type(seed) is not int or not 0 <= seed < 2**32:
@@ -343,4 +322,4 @@ def _plain(value):
         return None
 
 
-_OPS = frozenset(("folder", "value", "call", "new", "params", "model", "hook", "get", "read_file", "figures", "seed"))
+_OPS = frozenset(("folder", "value", "call", "new", "params", "model", "hook", "get", "read_file", "seed"))

@@ -2,8 +2,9 @@
 
 Started by the grading worker inside its sandbox (see `autograde/jail.py`) as
 `python -P -m callbacks_course.grading.zygote`, with a control socket's fd number as its argument. It imports what
-student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the course
-package), makes itself non-dumpable, then waits. It never sees a submission: for each item the
+student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the modules of the
+course package the notebooks' setup cells import: never the lab's checks, which the sandbox
+does not hold), makes itself non-dumpable, then waits. It never sees a submission: for each item the
 worker sends it a fresh socket, it forks a child and forgets it. Only the child receives the
 notebook's cells, runs them, and answers the grader's requests (`StudentServer`). Nothing of
 one item's child survives into the next.
@@ -39,7 +40,9 @@ def _preload():
     import PIL.Image  # noqa: F401
     import tensorflow  # noqa: F401
 
-    import callbacks_course.lab  # noqa: F401  (the notebooks' setup cells import it)
+    import callbacks_course.lab  # noqa: F401  (the notebooks' setup cells import these)
+    import callbacks_course.mnist  # noqa: F401
+    import callbacks_course.models  # noqa: F401
     from callbacks_course.grading import student_side  # noqa: F401
 
 
@@ -100,10 +103,6 @@ def _child(sock, item):
     def send(message):
         sock.sendall(wire.pack(message))
 
-    def ask(request):
-        send(request)
-        return _receive(sock)
-
     job = _receive(sock)
     if job.get("memory_mb"):  # no cgroup for this item: a limit per process instead
         limit = int(job["memory_mb"]) * 2**20
@@ -112,7 +111,7 @@ def _child(sock, item):
     namespace = {}
     failed = run_cells(namespace, job.get("setup", ()), job.get("answers", ()))
     send({"status": failed[0], "message": failed[1]} if failed else {"ran": True})
-    server = StudentServer(namespace, ask)
+    server = StudentServer(namespace)
     while True:
         send(server.handle(_receive(sock)))
 

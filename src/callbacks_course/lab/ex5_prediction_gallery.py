@@ -2,10 +2,11 @@
 
 The grader keeps the model's weights of every epoch (a callback of its own), and after
 `fit` recomputes what the model predicted for the student's chosen samples at each epoch;
-those must equal the student's `predictions`. It checks the frames' type and count, counts
-matplotlib figures left open in the student's process, and reads the GIF back with Pillow
-(its frame count must be the number of epochs that ran, including runs cut short by another
-callback; Pillow writes equal neighbouring frames as one, so that many fewer are accepted).
+those must equal the student's `predictions`. It checks the frames' type and count, and reads
+the GIF back with Pillow (its frame count must be the number of epochs that ran, including
+runs cut short by another callback; Pillow writes equal neighbouring frames as one, so that
+many fewer are accepted). Closing each figure is asked for but not graded: only the student's
+process could count its open figures, and a check never takes a measurement from there.
 
 The gallery lives in the student's process: its attributes arrive as data (arrays), and the
 GIF, written there, arrives as bytes (`Student.read_file`) that the grader opens with
@@ -102,13 +103,11 @@ def _gif(data):
 def _run(student, gallery, model, images, gif_path, epochs, stop_after=None):
     """Fit with the gallery; observe its attributes against the grader's own predictions."""
     student.seed(SEED)  # as `fresh_model` seeds the grader: answers that sample at random draw alike everywhere
-    figures = student.open_figures()
     trace = WeightTrace()
     callbacks = [gallery, trace] + ([StopAfter(stop_after)] if stop_after is not None else [])
     _, error = run_student(lambda: model.fit(batches(*train_data(128)), epochs=epochs, shuffle=False,
                                              callbacks=callbacks, verbose=0))
-    observed = {"error": error, "epochs_run": len(trace.weights), "leaked_figures": student.open_figures() - figures,
-                "n_images": len(images)}
+    observed = {"error": error, "epochs_run": len(trace.weights), "n_images": len(images)}
     indices = _indices(gallery, len(images))
     observed["sample_indices"] = indices
     predictions = getattr(gallery, "predictions", None)
@@ -202,11 +201,6 @@ def _judge(run, label):
                               f"of the drawn figure; got {frames[0]}"))
     else:
         checks.append((True, f"{label}: one RGB(A) uint8 frame per epoch"))
-    if run["leaked_figures"] > 0:
-        checks.append((False, f"{label}: {run['leaked_figures']} matplotlib figures were left open; "
-                              "close each figure once it is drawn (plt.close(fig))"))
-    else:
-        checks.append((True, f"{label}: no figure left open"))
     gif = run["gif"]
     allowed = {ran, run["distinct_frames"]}
     if gif is None or gif["format"] != "GIF" or gif["frames"] not in allowed:
@@ -220,7 +214,7 @@ def _judge(run, label):
 
 
 def score_fit(observed, expected):
-    """Indices, predictions, frames, closed figures and the GIF on a 3-epoch fit."""
+    """Indices, predictions, frames and the GIF on a 3-epoch fit."""
     if "epochs_run" not in observed:
         return fraction_and_message([(False, observed["error"])])
     return fraction_and_message(_judge(observed, "a 3-epoch fit, 6 samples of 40 images"))
