@@ -29,6 +29,7 @@ asyncio.run(service.run())
 """
 
 import asyncio
+import contextlib
 import datetime
 import json
 import logging
@@ -253,7 +254,8 @@ class GradingService:
     def _retire(self, server):
         """Kill `server`; its log is kept as `grader-last-stopped.log` (one, however many were retired)."""
         server.kill()
-        os.replace(server.log_path, os.path.join(self.state_dir, "grader-last-stopped.log"))
+        with contextlib.suppress(OSError):  # its log may be gone (the instructor cleaned the folder)
+            os.replace(server.log_path, os.path.join(self.state_dir, "grader-last-stopped.log"))
 
     def _crashed(self, name, reason):
         sub = self.state.get(name)
