@@ -39,8 +39,10 @@ def _parser():
     export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
     export.add_argument("dir")
     export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
-    export.add_argument("--roster", required=True, help="CSV with student_id (and name, email, canvas_id, "
-                        "sis_user_id, sis_login_id, section)")
+    export.add_argument("--roster", required=True, help="the roster CSV: a Canvas or Moodle export, or student_id "
+                        "(and name, email, canvas_id, sis_user_id, sis_login_id, section)")
+    export.add_argument("--id-column", default="student_id", help="the roster's column of the ids the submissions "
+                        "use, e.g. 'SIS Login ID' or Username (default: student_id)")
     export.add_argument("--output", help="file to write (default DIR/<format>_grades.csv)")
     commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
@@ -98,7 +100,7 @@ def main(argv=None):
         elif args.command == "export":
             from .export import run_export
 
-            return run_export(args.dir, args.format, args.roster, args.output)
+            return run_export(args.dir, args.format, args.roster, args.output, args.id_column)
         elif args.command == "demo":
             from .demo import demo
 
