@@ -208,7 +208,7 @@ def _own_cgroup(root, proc_cgroup):
     except OSError:
         return None
     path = next((line[3:] for line in lines if line.startswith("0::")), None)
-    return None if path is None else os.path.join(root, path.lstrip("/"))
+    return None if path is None else os.path.normpath(os.path.join(root, path.lstrip("/")))
 
 
 def v2_parent(root=ROOT, proc_cgroup="/proc/self/cgroup", change=True):
