@@ -133,3 +133,17 @@ def test_the_hidden_files_are_the_modules_their_bytecode_and_keras_2():
     assert {"keras/src/callbacks/early_stopping.py", "tensorflow/python/keras/callbacks.py"} <= names
     assert all(name.startswith(("keras/src/callbacks/early_stopping", "keras/src/callbacks/__pycache__/early_stopping.",
                                 "tensorflow/python/keras/")) for name in names), names
+
+
+def test_the_original_methods_are_gone_from_the_items_memory(jail):
+    """Nothing in the item's process still holds Keras's own methods: `gc` cannot hand them back."""
+    probe = """
+import gc, types
+facts = sorted({f.__name__ for f in gc.get_objects() if isinstance(f, types.FunctionType)
+                and f.__code__.co_filename.endswith(("early_stopping.py", "monitor_callback.py"))})
+"""
+    job = {"setup": [("setup", "import keras")], "answers": [("ex3", probe)]}
+    found = {forbid: jail.run(job, 60, lambda student: student.value("facts"), CHECKS["ex3_basics"].forbid if forbid
+                              else ())["observed"] for forbid in (False, True)}
+    assert {"on_epoch_end", "_is_improvement"} <= set(found[False])
+    assert found[True] == []
