@@ -6,9 +6,9 @@ pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unp
 minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
 read-only views of the Python installation, the virtualenv and the course package (nothing
 else: no answer keys, no `/etc/shadow`, no other student's files; of the package's lab, only its
-notebook entry points, not the checks). For each item the zygote
-forks a child, which the worker moves into its own memory and pids cgroups (v1 or v2,
-`autograde/cgroups.py`) before it receives the student's cells; when the item ends, every process in those cgroups is killed and the
+notebook entry points, not the checks). For each item the zygote forks a child, which the worker
+moves into its own memory and pids cgroups (v1 or v2, `autograde/cgroups.py`) before it receives
+the student's cells; when the item ends, every process in those cgroups is killed and the
 child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
 bounded messages only.
 
