@@ -190,4 +190,7 @@ class ItemBounds:
             os.environ.pop("TMPDIR", None)
         else:
             os.environ["TMPDIR"] = self._saved[1]
-        remove_tree(self.folder)
+        try:
+            os.rmdir(self.folder)  # most items leave nothing: no `rm` process to start
+        except OSError:
+            remove_tree(self.folder)

@@ -393,7 +393,7 @@ class Jail:
                 finally:
                     bounds.disarm()
         except ItemAborted as aborted:  # the deadline or the quota, met while the outcome was made
-            outcome = {"status": aborted.status, "observed": None, "message": aborted.message}
+            outcome = _aborted(aborted)
         finally:
             self._end(sock, item)
         return outcome

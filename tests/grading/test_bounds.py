@@ -289,8 +289,8 @@ def test_the_attacks_are_told_why_in_our_words_and_briefly(lab_runs):
 def test_the_attacks_end_in_time_without_replacing_a_worker(lab_runs):
     assert lab_runs["took"] < 600  # one item's limit is 60 s; before the bounds two ex4 items took 187 s
     for run in ("first", "second", "shard", "merged"):
-        assert "worker" not in lab_runs[run].stderr and "graded again" not in lab_runs[run].stderr, \
-            lab_runs[run].stderr[-3000:]
+        for sign in ("a grading worker stopped", "one by one", "failed on", "graded again", "reference run"):
+            assert sign not in lab_runs[run].stderr, lab_runs[run].stderr[-3000:]
 
 
 def test_a_second_run_takes_every_result_from_the_cache(lab_runs):
@@ -360,7 +360,8 @@ def test_an_item_that_kills_its_worker_twice_is_final_and_cached(sample_release,
         ("killer", "ex1_hidden"): ("1", "passed"), ("killer", "ex2_epochs"): ("2", "passed")}
     assert "the grader's worker stopped twice while grading this item" in rows["killer", "ex1_basic"]["message"]
     second = autograde("grade", str(subs), "--out", str(tmp_path / "again"), course=course, work=tmp_path / "work")
-    assert second.returncode == 0 and second.stdout.count("(cached)") == 2 and "worker" not in second.stderr
+    assert second.returncode == 0 and second.stdout.count("(cached)") == 2
+    assert "a grading worker stopped" not in second.stderr
 
 
 def test_a_merge_completes_when_a_shard_met_an_instructor_side_failure(sample_release, tmp_path, monkeypatch):
