@@ -32,6 +32,7 @@ with Jail(memory_mb=2048) as jail:
 ```
 """
 
+import errno
 import json
 import os
 import pwd
@@ -52,9 +53,36 @@ import traceback
 from callbacks_course.grading import GradingError
 
 from . import cgroups
+from .bounds import ItemBounds, WorkArea
 
 WORK_MB = 256
 START_TIMEOUT = 300
+MESSAGE_LIMIT = 2000  # characters of an item's message
+OBSERVED_LIMIT = 8 * 2**20  # bytes of an item's observations (JSON): a submission's reply stays bounded
+
+
+def _aborted(aborted):
+    return {"status": aborted.status, "observed": None, "message": aborted.message}
+
+
+def _check_failed(error, bounds):
+    """The outcome of a check that raised on the student's answer.
+
+    The check ran on what the student's code gave it (values, callbacks' descriptions), so
+    this is the student's result, final and cached (a fix of the check changes the cache key
+    and regrades): 0 with a message of ours. Only a full disk under the item's quota is the
+    machine's fault (retried).
+    """
+    over = bounds.over()
+    if over is not None:
+        return _aborted(over)
+    traceback.print_exc()  # into the worker log, for the instructor
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return {"status": "error", "observed": None, "retry": True,
+                "message": "the grading machine's disk is full; this item will be graded again"}
+    return {"status": "error", "observed": None, "check_failed": True,
+            "message": f"your answer could not be checked: the check failed on what your code gave it "
+                       f"({type(error).__name__}); this item scores 0"}
 
 
 class JailError(RuntimeError):
@@ -219,6 +247,7 @@ class Jail:
         self.warnings = []
         self._items = 0
         self._stage = self._home = None
+        self.area = WorkArea()  # the folders of the checks' own files, one per item (autograde/bounds.py)
         self.cgroups = None
         if confine:  # v1 or v2 memory and pids, see autograde/cgroups.py
             self.cgroups = cgroups.create(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
@@ -291,6 +320,12 @@ class Jail:
     def run(self, job, timeout, collect, forbid=()):
         """Run the student's cells of `job`, then `collect(Student)` here; return the outcome dict.
 
+        The whole item is bounded (`autograde.bounds.ItemBounds`): its deadline covers the
+        student's code and the check's own work here (training, saving, loading), the check's
+        files go to a folder of the item's with a disk quota, and the outcome is at most
+        `OBSERVED_LIMIT` bytes. The setup cells' outcome is read before the student's code is
+        sent, so no student code can answer for them; every message comes from here.
+
         Args:
             job: {"setup": [(name, source)], "answers": [(cell_id, source)]}.
             timeout: seconds for the whole item (the student's code and the grader's runs).
@@ -298,9 +333,10 @@ class Jail:
             forbid: dotted names of Keras classes the student's code must not use.
 
         Returns:
-            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}.
+            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}, with
+            "retry": True only for a failure of the instructor's side (the setup cells, a full disk).
         """
-        from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
+        from callbacks_course.grading.remote import ItemAborted, StreamChannel
 
         self.wait_ready()
         for attempt in (0, 1):
@@ -311,33 +347,71 @@ class Jail:
                 if attempt:
                     raise
                 self._restart()
-        deadline = time.monotonic() + timeout
-        channel = StreamChannel(sock, deadline, timeout)
+        bounds = ItemBounds(self.area, timeout)
         try:
-            channel.send({"setup": [list(cell) for cell in job.get("setup", ())],
-                          "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid),
-                          "memory_mb": None if self.cgroups else self.memory_mb})
-            ran = channel.receive()
-            if ran != {"ran": True} and set(ran) != {"status", "message"}:
-                raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
-            if "status" in ran:
-                status = "error" if ran.get("status") == "error" else "setup"
-                return {"status": "error", "observed": None, "message": str(ran.get("message"))[:2000],
-                        **({"retry": True} if status == "setup" else {})}
-            observed = collect(Student(channel))
-            return {"status": "ok", "observed": json.loads(json.dumps(observed, default=repr)), "message": ""}
-        except ItemAborted as aborted:
-            return {"status": aborted.status, "observed": None, "message": aborted.message}
-        except GradingError as error:
-            return {"status": "fail", "observed": None, "message": str(error)[:2000]}
-        except StudentError as error:
-            return {"status": "error", "observed": None, "message": f"your code raised {error}"}
-        except Exception:  # a bug of the check's, not the student's doing: graded again next run
-            traceback.print_exc()
-            return {"status": "error", "observed": None, "retry": True,
-                    "message": "this item could not be graded (a grader error); tell your instructor"}
+            with bounds:
+                try:
+                    outcome = self._item(job, StreamChannel(sock, bounds.deadline, timeout), collect, forbid, bounds)
+                finally:
+                    bounds.disarm()
+        except ItemAborted as aborted:  # the deadline or the quota, met while the outcome was made
+            outcome = _aborted(aborted)
         finally:
             self._end(sock, item)
+        return outcome
+
+    def _item(self, job, channel, collect, forbid, bounds):
+        """The outcome of one item on its forked process (see `run`)."""
+        from callbacks_course.grading.remote import ItemAborted, Student, StudentError
+
+        protocol = ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        nonce = secrets.token_hex(8)
+        cells = [str(cell_id) for cell_id, _ in job.get("answers", ())]
+        try:
+            channel.send({"setup": [list(cell) for cell in job.get("setup", ())], "forbid": list(forbid),
+                          "memory_mb": None if self.cgroups else self.memory_mb, "nonce": nonce})
+            ready = channel.receive()  # no student code has run in that process yet
+            if ready.get("nonce") != nonce or ready.get("setup") not in ("ok", "failed"):
+                raise JailError("the grading sandbox answered the setup cells out of protocol")
+            if ready["setup"] == "failed":
+                return {"status": "error", "observed": None, "retry": True,
+                        "message": f"the notebook's setup cell failed ({str(ready.get('error'))[:500]}); "
+                                   "tell your instructor"}
+            channel.send({"answers": [list(cell) for cell in job.get("answers", ())]})
+            ran = channel.receive()
+            if ran != {"ran": True}:
+                return self._answer_failed(ran, cells, protocol)
+            observed = json.dumps(collect(Student(channel)), default=repr)
+            if len(observed) > OBSERVED_LIMIT:
+                return {"status": "error", "observed": None,
+                        "message": f"your answer made the check observe more than {OBSERVED_LIMIT // 2**20} MB "
+                                   "of data (the limit of one item)"}
+            over = bounds.over()
+            return _aborted(over) if over else {"status": "ok", "observed": json.loads(observed), "message": ""}
+        except ItemAborted as aborted:
+            return _aborted(aborted)
+        except GradingError as error:
+            return {"status": "fail", "observed": None, "message": str(error)[:MESSAGE_LIMIT]}
+        except StudentError as error:
+            return {"status": "error", "observed": None, "message": f"your code raised {error}"[:MESSAGE_LIMIT]}
+        except JailError:
+            raise
+        except Exception as error:
+            return _check_failed(error, bounds)
+
+    @staticmethod
+    def _answer_failed(ran, cells, protocol):
+        """The outcome of answer cells that did not run through: the student's doing, in our words."""
+        cell = ran.get("cell")
+        if cell not in cells or set(ran) - {"cell", "raised", "exit"}:
+            raise protocol
+        if ran.get("exit") is True:
+            return {"status": "error", "observed": None,
+                    "message": f"your code in cell {cell} called exit(); grading needs it to finish"}
+        if not isinstance(ran.get("raised"), str):
+            raise protocol
+        return {"status": "error", "observed": None,
+                "message": f"your code in cell {cell} raised {ran['raised']}"[:MESSAGE_LIMIT]}
 
     def _fork(self):
         self._items += 1
@@ -401,6 +475,7 @@ class Jail:
             _remove_mount_points(self._stage)
         if self._home:  # rm walks a tree of any depth and follows no link
             subprocess.run(["rm", "-rf", "--one-file-system", self._home], check=False)
+        self.area.close()
 
     def __enter__(self):
         return self

@@ -11,7 +11,8 @@ Example:
 
 ```python
 namespace = {}
-run_cells(namespace, setup=[("setup", "import keras")], answers=[("ex1", source)])
+run_setup(namespace, [("setup", "import keras")])
+run_answers(namespace, [("ex1", source)])   # {"ran": True}
 server = StudentServer(namespace)
 server.handle({"op": "new", "name": "BatchTimer", "args": [], "kwargs": {}})
 ```
@@ -62,12 +63,11 @@ def strip_magics(source):
     return "\n".join(re.sub(r"^(\s*)[%!].*$", r"\1pass", line) for line in lines)
 
 
-def run_cells(namespace, setup, answers):
-    """Run the notebook's setup cells, then the student's answer cells, in `namespace`.
+def run_setup(namespace, setup):
+    """Run the notebook's setup cells in `namespace` (before any of the student's code).
 
     Returns:
-        None when all ran; otherwise `(status, message)`: "setup" when the instructor's cell
-        failed, "error" when the student's code raised or called exit().
+        None when all ran; otherwise the failure, "ExceptionType: message".
     """
     namespace.setdefault("__name__", "__main__")
     namespace.setdefault("__builtins__", builtins)
@@ -76,15 +76,25 @@ def run_cells(namespace, setup, answers):
         try:
             exec(compile(strip_magics(source), f"<setup cell {name}>", "exec"), namespace)
         except BaseException as error:
-            return "setup", f"the notebook's setup cell failed ({failure(error)}); tell your instructor"
+            return failure(error)
+    return None
+
+
+def run_answers(namespace, answers):
+    """Run the student's answer cells in `namespace`, after `run_setup`.
+
+    Returns:
+        {"ran": True}; or {"cell": cell_id, "raised": "ExceptionType: message"}, or
+        {"cell": cell_id, "exit": True} when the code called exit(). The grader words the message.
+    """
     for cell_id, source in answers:
         try:
             exec(compile(strip_magics(source), f"<answer cell {cell_id}>", "exec"), namespace)
         except SystemExit:
-            return "error", f"your code in cell {cell_id} called exit(); grading needs it to finish"
+            return {"cell": cell_id, "exit": True}
         except BaseException as error:
-            return "error", f"your code in cell {cell_id} raised {failure(error)}"
-    return None
+            return {"cell": cell_id, "raised": failure(error)}
+    return {"ran": True}
 
 
 def describe_builtin(value, encode):
