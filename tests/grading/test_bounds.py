@@ -29,7 +29,8 @@ def _add(student):
 
 
 @pytest.fixture(scope="module")
-def jail():
+def jail(tmp_path_factory):
+    tmp_path_factory.getbasetemp()  # pytest's own temp folder exists before TMPDIR moves below
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bounds-tmp-", dir="/tmp"))
     tmp.chmod(0o755)  # the sandbox's user enters it (as root, the jail stages Python's folders there)
     saved = tempfile.tempdir

@@ -68,6 +68,7 @@ facts = {{"uid": os.getuid(), "euid": os.geteuid(), "groups": os.getgroups(), "e
                                  "OMP_NUM_THREADS", "TF_NUM_INTEROP_THREADS", "TF_NUM_INTRAOP_THREADS", "PYTHONPATH",
                                  "LC_CTYPE", "KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK", "TF2_BEHAVIOR",
                                  "ENABLE_RUNTIME_UPTIME_TELEMETRY", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
+                                 "TPU_SKIP_MDS_QUERY",  # set inside by JAX's TPU probe, which TensorFlow's import runs
                                  "HDF5_PLUGIN_PATH"}
     assert set(facts["dev"]) <= {"null", "zero", "full", "random", "urandom", "tty", "pts", "ptmx", "shm",
                                  "fd", "stdin", "stdout", "stderr", "core"}
