@@ -64,3 +64,11 @@ def test_where_the_flag_is_set_decides_what_still_runs(lesson):
 def test_lesson_draws_and_offers_its_widgets(lesson):
     assert len(lesson.outputs(mime="image/png")) >= 3  # timer plot, overfitting curves, timeline
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
+
+
+def test_on_train_end_does_not_run_when_fit_raises(lesson):
+    """An exception in a callback or a KeyboardInterrupt leaves fit before on_epoch_end(1) and on_train_end."""
+    raised = lesson.value("when_fit_raises")
+    for name in ("ValueError", "KeyboardInterrupt"):
+        assert raised[name] == {"outcome": f"fit raised {name}", "hooks": ["on_epoch_begin", "on_epoch_end",
+                                                                           "on_epoch_begin"]}

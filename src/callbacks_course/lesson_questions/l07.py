@@ -17,7 +17,7 @@ QUESTIONS = [
             "A": "fit breaks out of the batch loop, but the validation after it still runs.",
             "B": "The epoch is closed normally, with metrics over the 3 batches that ran.",
             "C": "The flag is checked right after batch 2, so batch 3 never starts.",
-            "D": "on_train_end always runs, so callbacks can clean up.",
+            "D": "fit returns normally after a stop, so on_train_end runs (it would not if fit raised).",
         },
     ),
     Question(
@@ -32,7 +32,7 @@ QUESTIONS = [
         why={
             "A": "fit only reads the flag after a batch and after an epoch, not before the first batch.",
             "B": "The first check comes after the first batch; the epoch is then closed as usual.",
-            "C": "Nothing is cut short that abruptly: on_train_end still runs.",
+            "C": "The flag ends fit normally, so on_train_end still runs; only an exception skips it.",
             "D": "fit resets the flag only when a new fit starts.",
         },
     ),
@@ -50,6 +50,23 @@ QUESTIONS = [
             "B": "The data was loaded before fit was called.",
             "C": "All batches have batch_size digits (only the last may be smaller).",
             "D": "perf_counter is accurate from its first call.",
+        },
+    ),
+    Question(
+        prompt="During `fit`, a callback raises an exception in `on_train_batch_end` (or you press "
+               "Jupyter's Interrupt). Which hooks still run?",
+        options={
+            "A": "None: fit raises, and neither on_epoch_end of that epoch nor on_train_end runs",
+            "B": "on_train_end, so callbacks can clean up",
+            "C": "on_epoch_end of that epoch, then on_train_end",
+            "D": "The rest of the epoch's batches",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "on_train_end is the last line of fit's loop, not a finally: the lesson's run shows it skipped.",
+            "B": "Only a fit that returns calls on_train_end; clean-up that must happen goes in try/finally.",
+            "C": "The exception leaves fit at once: no epoch end.",
+            "D": "Nothing more runs in fit after the exception.",
         },
     ),
 ]
