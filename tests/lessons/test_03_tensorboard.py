@@ -52,3 +52,11 @@ def test_pictures_widgets_and_server_instructions(lesson):
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
     markdown = "".join(cell.source for cell in lesson.nb.cells if cell.cell_type == "markdown")
     assert "%load_ext tensorboard" in markdown and "%tensorboard --logdir runs/03_tensorboard" in markdown
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -72,3 +72,11 @@ def test_on_train_end_does_not_run_when_fit_raises(lesson):
     for name in ("ValueError", "KeyboardInterrupt"):
         assert raised[name] == {"outcome": f"fit raised {name}", "hooks": ["on_epoch_begin", "on_epoch_end",
                                                                            "on_epoch_begin"]}
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
