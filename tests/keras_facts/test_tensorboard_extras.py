@@ -1,6 +1,8 @@
 """Lesson 3: what `histogram_freq`, `write_steps_per_second` and `steps_per_execution` do to the
 event files of Keras 3.15's `TensorBoard` callback."""
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -55,3 +57,24 @@ def test_under_steps_per_execution_the_batch_step_counts_callback_calls_not_batc
     assert int(model.optimizer.iterations) == 2 * STEPS
     assert [step for step, _ in validation["evaluation_loss_vs_iterations"]] == [STEPS, 2 * STEPS]
     assert np.isfinite([v for _, v in train["epoch_steps_per_second"]]).all()
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Wall time of every epoch, from on_epoch_begin to on_epoch_end (after validation)."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def test_epoch_steps_per_second_is_the_epochs_batches_over_its_wall_time_validation_included(tmp_path):
+    clock = EpochClock()
+    fit(tiny_model(), epochs=2, validation=True,
+        callbacks=[clock, keras.callbacks.TensorBoard(tmp_path, write_steps_per_second=True)])
+    rates = [rate for _, rate in read_scalars(tmp_path / "train")["epoch_steps_per_second"]]
+    assert rates == pytest.approx([STEPS / seconds for seconds in clock.seconds], rel=0.2)
