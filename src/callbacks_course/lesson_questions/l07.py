@@ -69,4 +69,36 @@ QUESTIONS = [
             "D": "Nothing more runs in fit after the exception.",
         },
     ),
+    Question(
+        prompt="`TerminateOnNaN(raise_error=True)` sees a NaN loss in batch 3 of epoch 0. What happens?",
+        options={
+            "A": "fit raises a RuntimeError; no on_epoch_end and no on_train_end run",
+            "B": "The epoch is closed normally, then training ends",
+            "C": "The batch is skipped and training goes on",
+            "D": "The weights are reset to their last finite values",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "It raises at once, so fit's remaining hooks are skipped (useful to keep a backup of a failed run).",
+            "B": "That is the default, raise_error=False: it sets stop_training.",
+            "C": "Neither mode skips batches.",
+            "D": "TerminateOnNaN never touches the weights.",
+        },
+    ),
+    Question(
+        prompt="Which lines work in a Keras 3 callback?",
+        options={
+            "A": "float(self.model.optimizer.learning_rate)",
+            "B": "self.model.optimizer.learning_rate = 1e-4",
+            "C": "keras.backend.get_value(self.model.optimizer.lr)",
+            "D": "logs['lr'] is where LearningRateScheduler puts the rate",
+        },
+        answer=frozenset("AB"),
+        why={
+            "A": "learning_rate is a keras.Variable; float() reads it.",
+            "B": "Assigning a number sets the variable (so does .assign).",
+            "C": "Keras 3 has neither optimizer.lr nor keras.backend.get_value: AttributeError.",
+            "D": "The key is now 'learning_rate', in logs and in History.",
+        },
+    ),
 ]
