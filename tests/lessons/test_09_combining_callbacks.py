@@ -85,3 +85,10 @@ def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
 
     stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
     assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
+
+
+def test_the_progress_bar_comes_last_and_shows_the_added_key(lesson):
+    assert lesson.value("callback_order") == ["LossGap", "History", "ProgbarLogger"]
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    (bar,) = [line for line in stdout.splitlines() if "ms/step" in line or "s/step" in line]
+    assert " - loss_gap: " in bar and " - val_loss: " in bar
