@@ -78,3 +78,11 @@ def test_epoch_steps_per_second_is_the_epochs_batches_over_its_wall_time_validat
         callbacks=[clock, keras.callbacks.TensorBoard(tmp_path, write_steps_per_second=True)])
     rates = [rate for _, rate in read_scalars(tmp_path / "train")["epoch_steps_per_second"]]
     assert rates == pytest.approx([STEPS / seconds for seconds in clock.seconds], rel=0.2)
+
+
+def test_under_steps_per_execution_an_integer_update_freq_counts_calls(tmp_path):
+    """update_freq=2 with groups of 5 batches: a batch point every 2 calls, i.e. every 10 batches."""
+    model = tiny_model()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", steps_per_execution=5)
+    fit(model, epochs=2, callbacks=[keras.callbacks.TensorBoard(tmp_path, update_freq=2)])
+    assert [step for step, _ in read_scalars(tmp_path / "train")["batch_loss"]] == [2, 4]
