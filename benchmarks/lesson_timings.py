@@ -67,7 +67,8 @@ def main(argv=None):
         parser.error(f"no notebook in {COURSE} matches {args.prefixes}")
 
     data = "full MNIST when available" if args.online else "offline, bundled MNIST subset"
-    print(f"Lesson wall times ({data}; Python {platform.python_version()}, {os.cpu_count()} CPUs)\n")
+    print(f"Lesson wall times ({data}; Python {platform.python_version()}, {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.1f} at the start)\n")
     print("| lesson | seconds | result |")
     print("|---|---:|---|")
     failures, total = [], 0.0
@@ -78,6 +79,7 @@ def main(argv=None):
         if error is not None:
             failures.append((path.name, error))
     print(f"| **all {len(notebooks)}** | **{total:.1f}** | |")
+    print(f"\nLoad average {os.getloadavg()[0]:.1f} at the end (1-minute; a figure measured under load is stretched).")
     for name, error in failures:
         print(f"\n{name} failed: {error}", file=sys.stderr)
     return 1 if failures else 0

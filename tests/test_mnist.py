@@ -35,7 +35,8 @@ def test_bad_sample_size_is_a_clear_error():
         mnist.load_mnist(n_train=0)
 
 
-def test_falls_back_to_the_subset_with_a_notice(monkeypatch, capsys):
+def test_falls_back_to_the_subset_with_a_notice_on_stdout(monkeypatch, capsys):
+    """The notice is an output line under the notebook cell, not only a red stderr line."""
     monkeypatch.delenv(mnist.OFFLINE_ENV)
 
     def no_network():
@@ -44,16 +45,36 @@ def test_falls_back_to_the_subset_with_a_notice(monkeypatch, capsys):
     monkeypatch.setattr(mnist, "load_full_mnist", no_network)
     (x_train, _), _ = mnist.load_mnist()
     assert x_train.shape == (8000, 28, 28)
-    notice = capsys.readouterr().err.strip().splitlines()
-    assert len(notice) == 1 and "bundled subset" in notice[0] and "OSError" in notice[0]
+    printed = capsys.readouterr()
+    assert printed.err == "" and printed.out == (
+        "Data: the bundled subset of 10,000 real MNIST digits (8,000 train, 2,000 test), not the full 70,000: "
+        "the MNIST download is unavailable (OSError).\n")
 
 
-def test_uses_the_real_dataset_when_keras_has_it(monkeypatch):
+def test_every_offline_call_says_it_uses_the_subset(capsys):
+    mnist.load_mnist(n_train=10, n_test=10)
+    mnist.load_mnist()
+    printed = capsys.readouterr()
+    line = f"{mnist.SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1).\n"
+    assert printed.err == "" and printed.out == 2 * line
+
+
+def test_uses_the_real_dataset_when_keras_has_it_and_says_nothing(monkeypatch, capsys):
     monkeypatch.delenv(mnist.OFFLINE_ENV)
     fake = np.zeros((60000, 28, 28), np.uint8), np.zeros(60000, np.uint8)
     monkeypatch.setattr(mnist, "load_full_mnist", lambda: (fake, fake))
     (x_train, _), _ = mnist.load_mnist()
     assert len(x_train) == 60000
+    assert capsys.readouterr() == ("", "")
+
+
+def test_the_subset_comes_from_mnists_training_file():
+    """The package's first 5 is MNIST's first training image: row 5 holds the pixels every tutorial
+    prints for `x_train[0]` (data/README.md)."""
+    (x_train, y_train), _ = mnist.load_bundled_subset()
+    first_five = x_train[np.flatnonzero(y_train == 5)[0]]
+    assert first_five[5, 12:24].tolist() == [3, 18, 18, 18, 126, 136, 175, 26, 166, 255, 247, 127]
+    assert first_five[5, :12].tolist() == [0] * 12 and first_five[5, 24:].tolist() == [0] * 4
 
 
 def test_normalize_scales_to_unit_float32():

@@ -7,9 +7,11 @@ of shape `(N,)`.
 Sources, in order:
 1. `keras.datasets.mnist.load_data()` (the Keras cache, or a download).
 2. The bundled subset `data/mnist_subset.npz`: 10,000 real MNIST digits (8,000 train,
-   2,000 test, stratified), used when the download is impossible, with a one-line notice.
+   2,000 test, stratified), used when the download is impossible.
 
 Set the environment variable `CALLBACKS_COURSE_OFFLINE=1` to skip step 1 (tests and CI do).
+Every call that returns the subset prints a one-line notice on stdout, so that a notebook shows
+under the cell which data its results come from (numbers differ on the full dataset).
 
 Example:
 
@@ -21,12 +23,12 @@ x_train, x_test = normalize(x_train), normalize(x_test)
 
 import importlib.resources
 import os
-import sys
 
 import numpy as np
 
 OFFLINE_ENV = "CALLBACKS_COURSE_OFFLINE"
 SUBSET_FILE = "mnist_subset.npz"
+SUBSET_NOTICE = "Data: the bundled subset of 10,000 real MNIST digits (8,000 train, 2,000 test), not the full 70,000"
 
 
 def offline_forced():
@@ -74,20 +76,18 @@ def load_mnist(n_train=None, n_test=None, seed=0):
         seed: seed of the subsampling, so the same arguments give the same digits.
 
     Returns:
-        `(x_train, y_train), (x_test, y_test)`, uint8, shapes `(N, 28, 28)` and `(N,)`.
+        `(x_train, y_train), (x_test, y_test)`, uint8, shapes `(N, 28, 28)` and `(N,)`. When they
+        come from the bundled subset, a line starting with `SUBSET_NOTICE` is printed on stdout.
     """
     if offline_forced():
         (x_train, y_train), (x_test, y_test) = load_bundled_subset()
+        print(f"{SUBSET_NOTICE} ({OFFLINE_ENV}=1).")
     else:
         try:
             (x_train, y_train), (x_test, y_test) = load_full_mnist()
         except Exception as error:  # no network, no cache, a proxy page: all end the same way
-            print(
-                f"MNIST download unavailable ({type(error).__name__}); "
-                "using the bundled subset of 10,000 real digits.",
-                file=sys.stderr,
-            )
             (x_train, y_train), (x_test, y_test) = load_bundled_subset()
+            print(f"{SUBSET_NOTICE}: the MNIST download is unavailable ({type(error).__name__}).")
     return subsample(x_train, y_train, n_train, seed), subsample(x_test, y_test, n_test, seed + 1)
 
 

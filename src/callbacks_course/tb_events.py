@@ -3,7 +3,8 @@
 Keras 3 writes each scalar as a *tensor* summary (plugin `scalars`), not as an old-style
 scalar event, so `EventAccumulator.Scalars()` finds nothing: the values are under
 `EventAccumulator.Tensors(tag)`. With `write_graph=True` it also writes the model's
-configuration as JSON under the tag `keras` (plugin `graph_keras_model`).
+configuration as JSON under the tag `keras` (plugin `graph_keras_model`); with `histogram_freq=N`
+a histogram of every weight each N-th epoch (plugin `histograms`).
 
 Example:
 
@@ -44,14 +45,41 @@ def read_scalars(run_dir):
     Raises:
         FileNotFoundError: when the folder holds no event file.
     """
+    return {tag: [(step, float(value)) for step, value in points]
+            for tag, points in _plugin_series(run_dir, "scalars").items()}
+
+
+def read_histograms(run_dir):
+    """All histograms of one run folder, as `TensorBoard(histogram_freq=N)` writes them.
+
+    Args:
+        run_dir: a folder holding `events.out.tfevents.*` files (a run's `train` folder).
+
+    Returns:
+        A dict mapping each histogram tag (`<weight path>/histogram`) to its `(step, buckets)`
+        pairs in step order; `buckets` is an array with one row per bucket: left edge, right
+        edge, count.
+
+    Raises:
+        FileNotFoundError: when the folder holds no event file.
+
+    Example:
+
+    ```python
+    model.fit(x, y, epochs=3, callbacks=[keras.callbacks.TensorBoard("runs/h", histogram_freq=1)])
+    step, buckets = read_histograms("runs/h/train")["mnist_dense/dense/kernel/histogram"][-1]
+    plt.stairs(buckets[:, 2], [*buckets[:, 0], buckets[-1, 1]])
+    ```
+    """
+    return _plugin_series(run_dir, "histograms")
+
+
+def _plugin_series(run_dir, plugin):
     accumulator = _accumulator(run_dir)
-    series = {}
-    for tag in accumulator.Tags()["tensors"]:
-        if accumulator.SummaryMetadata(tag).plugin_data.plugin_name != "scalars":
-            continue
-        points = ((event.step, float(make_ndarray(event.tensor_proto))) for event in accumulator.Tensors(tag))
-        series[tag] = sorted(points)
-    return series
+    return {tag: sorted(((event.step, make_ndarray(event.tensor_proto)) for event in accumulator.Tensors(tag)),
+                        key=lambda point: point[0])
+            for tag in accumulator.Tags()["tensors"]
+            if accumulator.SummaryMetadata(tag).plugin_data.plugin_name == plugin}
 
 
 def keras_model_config(run_dir):

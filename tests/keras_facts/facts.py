@@ -26,8 +26,8 @@ def tiny_model(**kwargs):
     return make_classifier(hidden_units=16, **kwargs)
 
 
-def fit(model, epochs=2, callbacks=(), validation=False, **kwargs):
-    """`model.fit` on the tiny data, `STEPS` batches an epoch, quietly; returns the History."""
+def fit(model, epochs=2, callbacks=(), validation=False, verbose=0, **kwargs):
+    """`model.fit` on the tiny data, `STEPS` batches an epoch (quietly unless `verbose`); returns the History."""
     (x, y), (x_val, y_val) = data()
-    return model.fit(x, y, batch_size=BATCH, epochs=epochs, callbacks=list(callbacks), verbose=0,
+    return model.fit(x, y, batch_size=BATCH, epochs=epochs, callbacks=list(callbacks), verbose=verbose,
                      validation_data=(x_val, y_val) if validation else None, **kwargs)

@@ -49,3 +49,11 @@ def test_editing_logs_outputs_does_not_change_predict_but_changing_the_model_doe
     assert lesson.value("bool(np.allclose(after_zeroing_weights, 0.1))") is True
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "editing logs['outputs'] changed predict()'s result: False" in printed
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

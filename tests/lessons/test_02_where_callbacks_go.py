@@ -41,3 +41,18 @@ def test_pictures_and_widgets(lesson):
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "same hook sequence for all four sources: True" in printed
     assert "AttributeError: 'Sequential' object has no attribute 'fit_generator'" in printed
+
+
+def test_sequence_is_an_alias_of_pydataset(lesson):
+    """Keras 2's keras.utils.Sequence is the same class as PyDataset, so old code still runs."""
+    assert lesson.value("sequence_is_pydataset") is True
+    printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
+    assert "keras.utils.Sequence is keras.utils.PyDataset: True" in printed
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
@@ -52,3 +53,28 @@ def test_pictures_widgets_and_server_instructions(lesson):
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
     markdown = "".join(cell.source for cell in lesson.nb.cells if cell.cell_type == "markdown")
     assert "%load_ext tensorboard" in markdown and "%tensorboard --logdir runs/03_tensorboard" in markdown
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
+
+
+def test_histogram_freq_histograms_are_read_back_and_drawn(lesson):
+    tags = lesson.value("sorted(histograms)")
+    assert tags == lesson.value("sorted(f'{w.path}/histogram' for w in hist_model.weights)") and len(tags) == 4
+    assert lesson.value("kernel_counts") == {"0": 784 * 64, "1": 784 * 64, "2": 784 * 64}
+    first, last = (np.array(lesson.value(f"histograms[kernel_tag][{k}][1].tolist()")) for k in (0, -1))
+    assert first.shape[1] == last.shape[1] == 3 and not np.array_equal(first, last)
+    assert len(lesson.outputs(mime="image/png")) >= 3
+
+
+def test_under_steps_per_execution_a_batch_step_is_a_group_of_batches(lesson):
+    assert lesson.value("batch_steps") == [1, 2, 3, 4, 5, 6, 7, 8]  # 2 epochs x 16 batches / 4
+    assert lesson.value("optimizer_steps") == 2 * BATCHES_PER_EPOCH
+    assert [s for s, _ in lesson.value("grouped_validation['evaluation_loss_vs_iterations']")] == [16, 32]
+    assert [s for s, _ in lesson.value("grouped['batch_steps_per_second']")] == list(range(1, 9))
+    assert len(lesson.value("grouped['epoch_steps_per_second']")) == EPOCHS - 1

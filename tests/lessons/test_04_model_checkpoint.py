@@ -80,3 +80,11 @@ def test_batch_level_best_only_compares_the_running_training_loss_once_an_epoch_
     assert lesson.value("by_loss_6.best") == pytest.approx(best)
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "saved exactly when the running loss beat the best so far: True" in printed
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

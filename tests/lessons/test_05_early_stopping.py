@@ -64,3 +64,11 @@ def test_pictures_and_widgets(lesson):
 def test_every_real_run_prints_what_it_did(lesson):
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert printed.count("the model ends with the weights of epoch") == len(lesson.value("list(real_runs)")) == 6
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -60,3 +60,11 @@ def test_lesson_reads_back_plots_and_offers_its_widgets(lesson):
     assert len(lesson.outputs(mime="image/png")) >= 2  # the learning curves and the resumed curve
     widgets = lesson.outputs(mime="application/vnd.jupyter.widget-view+json")
     assert len(widgets) >= 2  # the column dropdown and the self-check panel
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -45,3 +45,11 @@ def test_the_gif_is_shown_in_the_notebook(lesson):
 def test_lesson_draws_and_offers_its_widgets(lesson):
     assert len(lesson.outputs(mime="image/png")) >= 2  # the untrained frame, first vs last
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2  # slider, self-check
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -77,3 +77,18 @@ def test_lesson_draws_offers_widgets_and_points_to_quiz_and_lab(lesson):
     assert set(sources.values()) == {lesson.value("stopped_epoch") + 1}
     markdown = " ".join(c.source for c in nbformat.read(lesson.source, 4).cells if c.cell_type == "markdown")
     assert "quizzes/callbacks_quiz/" in markdown and "quizzes/callbacks_lab/" in markdown
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
+
+
+def test_the_progress_bar_comes_last_and_shows_the_added_key(lesson):
+    assert lesson.value("callback_order") == ["LossGap", "History", "ProgbarLogger"]
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    (bar,) = [line for line in stdout.splitlines() if "ms/step" in line or "s/step" in line]
+    assert " - loss_gap: " in bar and " - val_loss: " in bar

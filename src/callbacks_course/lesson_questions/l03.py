@@ -56,4 +56,32 @@ QUESTIONS = [
             "D": "It reads them fine, via Tensors().",
         },
     ),
+    Question(
+        prompt="`TensorBoard(log_dir, histogram_freq=2)` on a 5-epoch run: what does it add to `train/`?",
+        options={
+            "A": "A histogram of every weight after epochs 0, 2 and 4",
+            "B": "A histogram of the loss every 2 batches",
+            "C": "Nothing without validation data",
+            "D": "A histogram of every weight after epochs 2 and 4 only",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "Every N-th epoch counted from 0: epochs 0, 2, 4, each weight under '<weight path>/histogram'.",
+            "B": "Histograms are of weights, at epoch ends, not of the loss.",
+            "C": "Keras 3 writes them without validation data (its docstring says otherwise).",
+            "D": "The count starts at epoch 0, which is a multiple of 2.",
+        },
+    ),
+    Question(
+        prompt="With `steps_per_execution=4` and `update_freq='batch'`, an epoch has 16 batches. At which "
+               "steps does the first epoch write `batch_loss`?",
+        options={"A": "1, 2, 3, 4", "B": "4, 8, 12, 16", "C": "1 to 16", "D": "0, 4, 8, 12"},
+        answer=frozenset("A"),
+        why={
+            "A": "TensorBoard's batch step counts calls of the batch hooks: one per group of 4 batches.",
+            "B": "That is the optimizer's count (used by evaluation_*_vs_iterations), not the batch step.",
+            "C": "The hooks, and so the summaries, run once per group, not per batch.",
+            "D": "The batch step starts at 1 and counts calls.",
+        },
+    ),
 ]

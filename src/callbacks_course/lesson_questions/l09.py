@@ -54,4 +54,21 @@ QUESTIONS = [
             "D": "The file is only written on improvement, so it is the best epoch too.",
         },
     ),
+    Question(
+        prompt="Your callback adds `logs['loss_gap']` in `on_epoch_end`, and `fit` runs with `verbose=1`. "
+               "Does the progress bar's epoch line show `loss_gap`?",
+        options={
+            "A": "Yes: Keras 3 appends the progress bar after your callbacks (and after History)",
+            "B": "No: the progress bar is the first callback, so it prints before yours run",
+            "C": "Only if you list ProgbarLogger yourself, after your callback",
+            "D": "No: the bar shows only compiled metrics",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "The bar runs last, so it prints the logs as your callbacks left them.",
+            "B": "That was tf.keras 2; Keras 3 puts it last.",
+            "C": "Not needed: it is already last when fit adds it.",
+            "D": "It prints every key in logs, added ones included.",
+        },
+    ),
 ]
