@@ -1,0 +1,146 @@
+"""Run the same callbacks on another Keras backend, in a process of its own.
+
+Keras reads `KERAS_BACKEND` once, when it is first imported: a notebook that runs on TensorFlow
+cannot switch to JAX. `run_on(backend)` therefore starts `python -m callbacks_course.backends`
+with `KERAS_BACKEND` set, which trains the same small MNIST classifier with the same callbacks and
+prints what it saw as JSON; `run_on` returns that dictionary. Run the backends one after the
+other: side by side on a small machine they would disturb each other's timings.
+
+What an experiment reports:
+
+- `backend`: the backend Keras really loaded;
+- `hooks`: the epoch- and run-level hook calls of a 2-epoch `fit` with validation, in order;
+- `log_keys`: the keys of `logs` at `on_epoch_end`;
+- `learning_rates`: the rates `LearningRateScheduler` set, as `History` logged them;
+- `batch_end_threads`: the thread `on_train_batch_end` ran on at each batch, for a callback that
+  overrides it with `async_safe = True` and for one that overrides it plainly (each in its own `fit`);
+- `ms_per_batch`: wall milliseconds from one batch's start to the next (the median over the epochs
+  after the first) in a `fit` whose `on_train_batch_end` does nothing, and in one that reads
+  `self.model`;
+- `self_model_us`: microseconds one read of `self.model` takes in `on_train_batch_end` (median), and
+  `state_variables`: how many variables the JAX sync copies back (weights, optimizer, metrics);
+- `first_batch_ms`, `later_batch_ms`: in the first epoch, the first batch's time and the median of
+  the others.
+
+Example:
+
+```python
+results = {backend: run_on(backend) for backend in BACKENDS}
+results["jax"]["batch_end_threads"]["async_safe"][:1]          # ['ThreadPoolExecutor-1_0']
+results["tensorflow"]["batch_end_threads"]["async_safe"][:1]   # ['MainThread']
+```
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+BACKENDS = ("tensorflow", "jax")
+MARK = "CALLBACKS_COURSE_RESULT "
+
+
+def run_on(backend, n_train=2048, epochs=3, timeout=300):
+    """Run the experiment on `backend` in a new Python process; return its results.
+
+    Args:
+        backend: a Keras backend name, e.g. `"tensorflow"` or `"jax"`.
+        n_train: training digits (batches of 32).
+        epochs: epochs of each timed `fit` (at least 2: the first one compiles).
+        timeout: seconds allowed for the process.
+
+    Returns:
+        The dictionary described in the module docstring.
+
+    Raises:
+        RuntimeError: the process failed; the message carries its stderr.
+    """
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, "-m", __name__, str(n_train), str(epochs)], env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
+    if done.returncode != 0 or len(lines) != 1:
+        raise RuntimeError(f"the {backend} run failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(lines[0].removeprefix(MARK))
+
+
+def _experiment(n_train, epochs):
+    """Train with the course's callbacks on the backend this process loaded (runs in the child)."""
+    import callbacks_course.quiet  # noqa: F401  (before keras: TensorFlow's start-up lines)
+    import keras
+
+    from callbacks_course.mnist import load_mnist, normalize
+    from callbacks_course.models import make_classifier
+    from callbacks_course.recorder import EventRecorder, RUN_HOOKS, EPOCH_HOOKS
+
+    (x, y), (x_val, y_val) = load_mnist(n_train=n_train, n_test=128)
+    x, x_val = normalize(x), normalize(x_val)
+
+    class Threads(keras.callbacks.Callback):
+        def __init__(self, async_safe):
+            super().__init__()
+            self.async_safe = async_safe
+            self.names = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.names.append(threading.current_thread().name)
+
+    class BatchClock(keras.callbacks.Callback):
+        """The start time of every batch, by epoch (from `on_train_batch_begin`: always synchronous)."""
+
+        def __init__(self, read_model):
+            super().__init__()
+            self.read_model = read_model
+            self.starts, self.property_us = [], []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.starts.append([])
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.starts[-1].append(time.perf_counter())
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.read_model:
+                start = time.perf_counter()
+                self.model  # noqa: B018  (the property: on JAX it syncs the model's state)
+                self.property_us.append(1e6 * (time.perf_counter() - start))
+
+        def gaps_ms(self, epochs):
+            """Milliseconds from one batch's start to the next's, within the epochs `epochs`."""
+            return [1000 * (b - a) for epoch in epochs for a, b in zip(self.starts[epoch], self.starts[epoch][1:])]
+
+    recorder = EventRecorder(hooks=RUN_HOOKS + EPOCH_HOOKS)
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, rate: 1e-3 * (epoch + 1))
+    history = make_classifier().fit(x, y, batch_size=32, epochs=2, validation_data=(x_val, y_val),
+                                    callbacks=[recorder, schedule], verbose=0)
+    threads = {}
+    for style, async_safe in (("async_safe", True), ("plain", False)):
+        watcher = Threads(async_safe)
+        make_classifier().fit(x, y, batch_size=32, epochs=1, callbacks=[watcher], verbose=0)
+        threads[style] = watcher.names
+
+    clocks = {"does_nothing": BatchClock(False), "reads_self_model": BatchClock(True)}
+    for clock in clocks.values():
+        model = make_classifier()
+        model.fit(x, y, batch_size=32, epochs=epochs, callbacks=[clock], verbose=0)
+    first_epoch = clocks["does_nothing"].gaps_ms([0])
+    return {
+        "backend": keras.backend.backend(),
+        "hooks": [(event.hook, event.index) for event in recorder.events],
+        "log_keys": sorted(recorder.events[-2].logs),
+        "learning_rates": [float(rate) for rate in history.history["learning_rate"]],
+        "batch_end_threads": threads,
+        "ms_per_batch": {name: statistics.median(clock.gaps_ms(range(1, epochs))) for name, clock in clocks.items()},
+        "self_model_us": statistics.median(clocks["reads_self_model"].property_us),
+        "state_variables": len(model.trainable_variables + model.non_trainable_variables + model.optimizer.variables
+                               + model.metrics_variables),
+        "first_batch_ms": first_epoch[0],
+        "later_batch_ms": statistics.median(first_epoch[1:]),
+    }
+
+
+if __name__ == "__main__":
+    print(MARK + json.dumps(_experiment(int(sys.argv[1]), int(sys.argv[2]))))
