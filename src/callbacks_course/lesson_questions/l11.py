@@ -33,7 +33,7 @@ QUESTIONS = [
         why={
             "A": "The end hook fires 4 times: that counts 4.",
             "B": "The lesson's BatchCounter counted 32 batches in 2 epochs this way.",
-            "C": "That is how ModelCheckpoint and BackupAndRestore count for `save_freq`.",
+            "C": "That is how ModelCheckpoint counts for `save_freq` (it saved after batches 8 and 16 in the lesson).",
             "D": "Both B and C count correctly with any steps_per_execution.",
         },
     ),
