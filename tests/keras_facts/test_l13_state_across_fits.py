@@ -82,3 +82,17 @@ def test_initial_value_threshold_is_the_best_to_beat(digits, tmp_path, threshold
     make_classifier().fit(x, y, epochs=2, verbose=0, callbacks=[Script(), checkpoint])  # val_loss 1.0, 0.8
     assert (tmp_path / "best.weights.h5").exists() is saved
     assert checkpoint.best == (pytest.approx(0.8) if saved else threshold)
+
+
+def test_early_stopping_baseline_is_a_bar_not_a_remembered_best(digits):
+    x, y = digits
+    global VAL_LOSS
+    scripted, VAL_LOSS = VAL_LOSS, [1.0, 0.9, 0.8, 0.8, 0.8, 0.8]
+    try:
+        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", baseline=0.5, patience=2)
+        history = make_classifier().fit(x, y, epochs=6, verbose=0, callbacks=[Script(), stopper])
+    finally:
+        VAL_LOSS = scripted
+    # 1.0, 0.9, 0.8 each became `best` without beating the baseline, so `wait` was never reset:
+    # the first epoch without improvement (3) finds wait 4 >= patience and stops
+    assert stopper.best == pytest.approx(0.8) and history.epoch == [0, 1, 2, 3] and stopper.wait == 4
