@@ -17,10 +17,14 @@ def digits():
 
 
 class Script(keras.callbacks.Callback):
-    """Puts VAL_LOSS[epoch] into the epoch's logs, for the callbacks after it."""
+    """Puts values[epoch] into the epoch's logs as val_loss, for the callbacks after it."""
+
+    def __init__(self, values=VAL_LOSS):
+        super().__init__()
+        self.values = values
 
     def on_epoch_end(self, epoch, logs=None):
-        logs["val_loss"] = VAL_LOSS[epoch]
+        logs["val_loss"] = self.values[epoch]
 
 
 class FirstEpochState(keras.callbacks.Callback):
@@ -50,10 +54,10 @@ def test_early_stopping_and_reduce_lr_reset_at_every_fit_model_checkpoint_keeps_
     assert float(model.optimizer.learning_rate) < 1e-2 / 8
 
 
-def run(folder, epochs, extra=()):
+def run(digits, folder, epochs, extra=()):
     stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2)
     callbacks = [keras.callbacks.BackupAndRestore(folder), Script(), stopper, *extra]
-    return make_classifier().fit(*DIGITS, epochs=epochs, verbose=0, callbacks=callbacks), stopper
+    return make_classifier().fit(*digits, epochs=epochs, verbose=0, callbacks=callbacks), stopper
 
 
 class Cut(keras.callbacks.Callback):
@@ -63,13 +67,11 @@ class Cut(keras.callbacks.Callback):
 
 
 def test_a_resumed_run_is_a_new_start_for_early_stopping(digits, tmp_path):
-    global DIGITS
-    DIGITS = digits
-    history, _ = run(tmp_path / "plain", 10)
+    history, _ = run(digits, tmp_path / "plain", 10)
     assert history.epoch == [0, 1, 2, 3]  # stops 2 epochs after the best (epoch 1)
     with pytest.raises(RuntimeError):
-        run(tmp_path / "cut", 10, extra=[Cut()])
-    history, stopper = run(tmp_path / "cut", 10)
+        run(digits, tmp_path / "cut", 10, extra=[Cut()])
+    history, stopper = run(digits, tmp_path / "cut", 10)
     assert history.epoch == [3, 4, 5, 6, 7]  # 0.95 at epoch 3 is its first best; the dip at 5 resets wait
     assert stopper.best == pytest.approx(0.85)
 
@@ -86,13 +88,9 @@ def test_initial_value_threshold_is_the_best_to_beat(digits, tmp_path, threshold
 
 def test_early_stopping_baseline_is_a_bar_not_a_remembered_best(digits):
     x, y = digits
-    global VAL_LOSS
-    scripted, VAL_LOSS = VAL_LOSS, [1.0, 0.9, 0.8, 0.8, 0.8, 0.8]
-    try:
-        stopper = keras.callbacks.EarlyStopping(monitor="val_loss", baseline=0.5, patience=2)
-        history = make_classifier().fit(x, y, epochs=6, verbose=0, callbacks=[Script(), stopper])
-    finally:
-        VAL_LOSS = scripted
+    stopper = keras.callbacks.EarlyStopping(monitor="val_loss", baseline=0.5, patience=2)
+    history = make_classifier().fit(x, y, epochs=6, verbose=0,
+                                    callbacks=[Script([1.0, 0.9, 0.8, 0.8, 0.8, 0.8]), stopper])
     # 1.0, 0.9, 0.8 each became `best` without beating the baseline, so `wait` was never reset:
     # the first epoch without improvement (3) finds wait 4 >= patience and stops
     assert stopper.best == pytest.approx(0.8) and history.epoch == [0, 1, 2, 3] and stopper.wait == 4
