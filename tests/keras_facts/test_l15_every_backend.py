@@ -77,3 +77,16 @@ def test_the_callback_model_property_syncs_only_on_jax():
     source = (KERAS_SRC / "callbacks" / "callback.py").read_text()
     assert 'if backend.backend() == "jax" and hasattr(\n            self._model, "jax_state_sync"\n        ):' in source
     assert "self._model.jax_state_sync()" in source
+
+
+def test_the_backend_comes_from_keras_backend_then_keras_json_then_tensorflow():
+    source = (KERAS_SRC / "backend" / "config.py").read_text()
+    assert '_BACKEND = "tensorflow"' in source and '"keras.json"' in source
+    assert source.index('_config.get("backend"') < source.index('if "KERAS_BACKEND" in os.environ:')  # the variable wins
+
+
+def test_pending_batch_end_hooks_are_awaited_at_epoch_end_and_train_end():
+    tree = ast.parse((KERAS_SRC / "callbacks" / "callback_list.py").read_text())
+    methods = {node.name: ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    for hook in ("on_epoch_end", "on_train_end", "on_test_end", "on_predict_end"):
+        assert "self._flush_futures()" in methods[hook].split("for callback in self.callbacks")[0], hook
