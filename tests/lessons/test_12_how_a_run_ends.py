@@ -46,5 +46,8 @@ def test_printed_results_and_no_stderr(lesson):
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert printed.count("Invalid loss, terminating training") == 2
     assert "Adam's step count 96" in printed
+    assert len(lesson.outputs(mime="image/png")) == 1  # the resumed epochs on the uninterrupted curve
+    assert lesson.value("[round(float(l), 6) for l in resumed.history['loss']]") == lesson.value(
+        "[round(float(l), 6) for l in uninterrupted_history.history['loss'][3:]]")
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 1
     assert [o for o in lesson.outputs("stream") if o.name == "stderr"] == []

@@ -33,6 +33,7 @@ def test_evaluate_and_predict_callbacks(lesson):
     assert lesson.value("collected_match") is True and lesson.value("unchanged") is True
 
 
-def test_widgets_and_no_stderr(lesson):
+def test_figure_widgets_and_no_stderr(lesson):
+    assert len(lesson.outputs(mime="image/png")) == 1  # the loop's History against fit's val_loss
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 1
     assert [o for o in lesson.outputs("stream") if o.name == "stderr"] == []
