@@ -17,7 +17,6 @@ summary = grade(Course(), "submissions", out="grades", jobs=2)
 ```
 """
 
-import csv
 import os
 import pathlib
 import shutil
@@ -106,7 +105,11 @@ class _Released:
 
 
 def _score(item, points, outcome, expected):
-    """Turn a worker's outcome into an items.csv row; `score` runs here, in the trusted process."""
+    """Turn a worker's outcome into an items.csv row; `score` runs here, in the trusted process.
+
+    Only an instructor-side failure (a reference run, the setup cells, the machine) is marked
+    `retry`; anything the student's answer caused is final, in our words.
+    """
     status, message = outcome["status"], outcome["message"]
     if status == "ok":
         if expected is _FAILED:
@@ -116,11 +119,12 @@ def _score(item, points, outcome, expected):
             result = item.score(outcome["observed"], expected)
             if not isinstance(result, Result):
                 raise TypeError(f"score returned {type(result).__name__}, not Result")
-        except Exception as exc:
-            print(f"autograde: the score function of {item.grade_id} failed: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
-            return {"score": 0.0, "max_score": points, "status": "error", "retry": True,
-                    "message": "this item could not be scored (a grader error); tell your instructor"}
+        except Exception as exc:  # on observations of the student's answer: final (a fixed registry regrades)
+            print(f"autograde: warning: the score function of {item.grade_id} failed: {type(exc).__name__}: "
+                  f"{str(exc)[:500]}", file=sys.stderr)
+            return {"score": 0.0, "max_score": points, "status": "error",
+                    "message": f"your answer could not be scored: the check failed on what your code gave it "
+                               f"({type(exc).__name__}); this item scores 0"}
         fraction = result.fraction
         status = "passed" if fraction >= 1 else "partial" if fraction > 0 else "failed"
         return {"score": _points(fraction * points), "max_score": points, "status": status,
@@ -231,9 +235,14 @@ class Grader:
             self._finish(prep, record, done, total, cached)
         self._write_csvs([prep for prep in prepared if (prep.sub.student, prep.sub.assignment) in self._records])
 
-    def stored(self, prep):
-        """The result of a prepared submission in the results folder, None when missing, stale or invalid."""
-        return results.load(self._path(prep.sub), prep.key, prep.sub.student, prep.sub.assignment, prep.points)
+    def stored(self, prep, retried=False):
+        """The result of a prepared submission in the results folder, None when missing, stale or invalid.
+
+        A result with items to grade again (an instructor-side failure, see `_record`) counts as
+        missing, unless `retried` (`merge` books it as it is, with those items' errors).
+        """
+        record = results.load(self._path(prep.sub), prep.key, prep.sub.student, prep.sub.assignment, prep.points)
+        return record if record is None or retried or not record.get("retry") else None
 
     def _path(self, sub):
         return results.result_path(self.results_dir, results.nbgrader_id(sub.student), sub.assignment)
@@ -270,7 +279,7 @@ class Grader:
         self._load({task["assignment"] for task in tasks})  # stale results: not loaded by `prepare`
         # The reference runs were queued first, without a barrier: a worker that is done with them
         # starts grading; a submission graded before the last reference is in waits to be scored.
-        waiting = []
+        waiting, parts = [], {}
         for task, reply in self._pool.run(tasks):
             if task["op"] == "expect":
                 reply = {"status": "crashed", "message": reply["worker_error"]} if "worker_error" in reply else reply
@@ -280,22 +289,51 @@ class Grader:
                           file=sys.stderr)
                 expected[task["assignment"], task["item"]] = reply["observed"] if ok else _FAILED
             else:
-                waiting.append((task, reply))
+                done = self._after_worker(todo[task["index"]], task, reply, parts)
+                if done is not None:
+                    waiting.append(done)
             if len(expected) < len(self._references):
                 continue
             for done, answer in waiting:
                 yield self._graded(todo[done["index"]], done, answer, expected)
             waiting = []
 
+    def _after_worker(self, prep, task, reply, parts):
+        """(task, reply) of a whole submission once all its items are in, else None.
+
+        A worker that dies costs nothing the first time: each item of its task is graded again
+        on its own. An item whose worker dies again is final (crashed), so a submission that
+        kills workers is cached like any other and never regraded run after run.
+        """
+        if "worker_error" in reply and "part" not in task:
+            print(f"autograde: warning: {reply['worker_error']} while grading {printable(prep.sub.student)!r}; "
+                  "grading its items again one by one", file=sys.stderr)
+            parts[task["index"]] = {}
+            self._pool.submit([dict(task, items=[item], part=True) for item in task["items"]])
+            return None
+        if "part" not in task:
+            return task, reply
+        item = task["items"][0]["grade_id"]
+        if "worker_error" in reply:
+            print(f"autograde: warning: {reply['worker_error']} again while grading {item} of "
+                  f"{printable(prep.sub.student)!r}: final", file=sys.stderr)
+            reply = {"results": {item: {"status": "crashed", "observed": None, "message": (
+                "the grader's worker stopped twice while grading this item (your code may have exhausted "
+                "the grading machine); it scores 0")}}}
+        results_so_far = parts[task["index"]]
+        results_so_far.update(reply["results"])
+        if len(results_so_far) < len(prep.tasks):
+            return None
+        del parts[task["index"]]
+        return dict(task, items=prep.tasks), {"results": results_so_far}
+
     def _graded(self, prep, task, reply, expected):
         """(prep, record) for a worker's reply to a "grade" task."""
         self.sandbox_runs += len(task["items"])
-        if "worker_error" in reply:  # not the student's fault: graded again by the next run
-            print(f"autograde: warning: {reply['worker_error']} while grading {prep.sub.student!r}",
-                  file=sys.stderr)
-            outcome = {"status": "error", "observed": None, "retry": True,
-                       "message": "the grader failed on this submission; it will be graded again"}
-            reply = {"results": {t["grade_id"]: outcome for t in task["items"]}}
+        for grade_id, outcome in reply["results"].items():
+            if outcome.pop("check_failed", False):
+                print(f"autograde: warning: the check of {grade_id} failed on {printable(prep.sub.student)!r}'s "
+                      "answer (scored 0; the traceback is in the worker log)", file=sys.stderr)
         return prep, self._record(prep, reply["results"], expected)
 
     def _record(self, prep, outcomes, expected):
@@ -304,10 +342,10 @@ class Grader:
         for grade_id, outcome in outcomes.items():
             exp = expected.get((prep.sub.assignment, grade_id))
             rows[grade_id] = _score(items[grade_id], prep.points[grade_id], outcome, exp)
-        # an instructor-side failure is not cached: the next run grades this submission again
-        key = None if any(row.pop("retry", False) for row in rows.values()) else prep.key
-        record = {"key": key, "student": prep.sub.student, "assignment": prep.sub.assignment,
-                  "items": rows, "engine": ENGINE_VERSION}
+        # an instructor-side failure is kept for `merge` but not reused by `grade`: graded again next run
+        retry = sorted(grade_id for grade_id, row in rows.items() if row.pop("retry", False))
+        record = {"key": prep.key, "student": prep.sub.student, "assignment": prep.sub.assignment,
+                  "items": rows, "engine": ENGINE_VERSION, **({"retry": retry} if retry else {})}
         results.save(self._path(prep.sub), record)
         return record
 
@@ -405,9 +443,3 @@ def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=pr
     grader = Grader(course, out, jobs=jobs, confine=confine, memory_mb=memory_mb, log=log)
     grader.run(submissions)
     return grader
-
-
-def read_csv(path):
-    """Rows of a CSV written by `grade`, as dicts."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))

@@ -6,8 +6,8 @@ pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unp
 minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
 read-only views of the Python installation, the virtualenv and the course package (nothing
 else: no answer keys, no `/etc/shadow`, no other student's files; of the package's lab, only its
-notebook entry points, not the checks). For each item the zygote
-forks a child, which the worker moves into its own memory and pids cgroups before it receives
+notebook entry points, not the checks). For each item the zygote forks a child, which the worker
+moves into its own memory and pids cgroups (v1 or v2, `autograde/cgroups.py`) before it receives
 the student's cells; when the item ends, every process in those cgroups is killed and the
 child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
 bounded messages only.
@@ -15,8 +15,11 @@ bounded messages only.
 Python on the grading machine may live in a folder other users cannot enter (e.g. under
 `/root`): as root, the worker mounts the folders it needs onto world-readable mount points in a
 private mount namespace before dropping to `nobody`, so the sandbox sees them at their usual paths.
+Those mount points live in TMPDIR, which `nobody` must be able to enter (`unreachable` says
+which folder stops it, and the fix).
 
-Missing pieces degrade with a one-line warning (see `Jail.warnings`): without cgroups, memory is
+Missing pieces degrade with a one-line warning (see `Jail.warnings`; `grade` refuses to start
+without cgroups unless the instructor passes `--allow-uncontained`): without cgroups, memory is
 limited per process (RLIMIT_DATA); without bubblewrap, the zygote runs as a plain process of the
 worker's user (with Landlock where the kernel has it), which still keeps student code out of the
 worker's process.
@@ -29,6 +32,7 @@ with Jail(memory_mb=2048) as jail:
 ```
 """
 
+import errno
 import json
 import os
 import pwd
@@ -38,6 +42,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -47,99 +52,41 @@ import traceback
 
 from callbacks_course.grading import GradingError
 
-PIDS = 256  # processes and threads of one item together
+from . import cgroups
+from .bounds import ItemBounds, WorkArea
+
 WORK_MB = 256
 START_TIMEOUT = 300
-_CGROUP_ROOT = "/sys/fs/cgroup"
+MESSAGE_LIMIT = 2000  # characters of an item's message
+OBSERVED_LIMIT = 8 * 2**20  # bytes of an item's observations (JSON): a submission's reply stays bounded
+
+
+def _aborted(aborted):
+    return {"status": aborted.status, "observed": None, "message": aborted.message}
+
+
+def _check_failed(error, bounds):
+    """The outcome of a check that raised on the student's answer.
+
+    The check ran on what the student's code gave it (values, callbacks' descriptions), so
+    this is the student's result, final and cached (a fix of the check changes the cache key
+    and regrades): 0 with a message of ours. Only a full disk under the item's quota is the
+    machine's fault (retried).
+    """
+    over = bounds.over()
+    if over is not None:
+        return _aborted(over)
+    traceback.print_exc()  # into the worker log, for the instructor
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return {"status": "error", "observed": None, "retry": True,
+                "message": "the grading machine's disk is full; this item will be graded again"}
+    return {"status": "error", "observed": None, "check_failed": True,
+            "message": f"your answer could not be checked: the check failed on what your code gave it "
+                       f"({type(error).__name__}); this item scores 0"}
 
 
 class JailError(RuntimeError):
     """The jail could not start or stopped answering (never the student's doing)."""
-
-
-class Cgroups:
-    """One memory and one pids cgroup (v1) for the items of one worker, emptied after each item.
-
-    Args:
-        name: the cgroups' folder name.
-        memory_mb: memory of all the item's processes together (shared mappings and tmpfs files too);
-            None takes the cgroups as they are (to remove a dead worker's).
-        pids: processes and threads of the item together.
-    """
-
-    def __init__(self, name, memory_mb=None, pids=PIDS):
-        self.dirs = [os.path.join(_CGROUP_ROOT, "memory", name), os.path.join(_CGROUP_ROOT, "pids", name)]
-        for folder in self.dirs:
-            os.makedirs(folder, exist_ok=True)
-        if memory_mb is None:
-            return
-        limit = str(memory_mb * 2**20)
-        self._write("memory", "memory.limit_in_bytes", limit)
-        if os.path.exists(os.path.join(self.dirs[0], "memory.memsw.limit_in_bytes")):
-            self._write("memory", "memory.memsw.limit_in_bytes", limit)
-        self._write("pids", "pids.max", str(pids))
-
-    @classmethod
-    def available(cls):
-        return os.geteuid() == 0 and all(os.access(os.path.join(_CGROUP_ROOT, c, "cgroup.procs"), os.W_OK)
-                                         for c in ("memory", "pids"))
-
-    def _write(self, controller, name, value):
-        folder = self.dirs[0] if controller == "memory" else self.dirs[1]
-        with open(os.path.join(folder, name), "w") as handle:
-            handle.write(value)
-
-    def add(self, pid):
-        for folder in self.dirs:
-            with open(os.path.join(folder, "cgroup.procs"), "w") as handle:
-                handle.write(str(pid))
-
-    def pids(self):
-        found = set()
-        for folder in self.dirs:
-            with open(os.path.join(folder, "cgroup.procs")) as handle:
-                found.update(int(line) for line in handle if line.strip())
-        return found
-
-    def kill_all(self, patience=120):
-        """SIGKILL every process of the cgroups until none is left (forks cannot outrun pids.max).
-
-        A process that is freeing a lot of memory can take a while to go, on a busy machine.
-        """
-        deadline = time.monotonic() + patience
-        while True:
-            pids = self.pids()
-            if not pids:
-                return
-            if time.monotonic() > deadline:
-                raise JailError(f"{len(pids)} processes of an item could not be killed")
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.01)
-
-    def remove(self):
-        self.kill_all()
-        for folder in self.dirs:
-            for _ in range(100):
-                try:
-                    os.rmdir(folder)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
-
-    @classmethod
-    def sweep(cls):
-        """Remove the cgroups of workers that died without closing their jail (killed, say)."""
-        names = {name for c in ("memory", "pids") for name in os.listdir(os.path.join(_CGROUP_ROOT, c))}
-        for name in names:
-            pid = _owner(r"autograde-(\d+)-\w+", name)
-            if pid and not _alive(pid):
-                cls(name).remove()
 
 
 def _owner(pattern, name):
@@ -205,6 +152,51 @@ def _nobody():
         return 65534, 65534
 
 
+def _enterable(path, uid, groups):
+    """Whether user `uid` (in `groups`) may enter folder `path`, by its mode bits."""
+    st = os.stat(path)
+    if uid == 0:
+        return True
+    bit = 0o100 if st.st_uid == uid else 0o010 if st.st_gid in groups else 0o001
+    return bool(st.st_mode & bit)
+
+
+def unreachable():
+    """Why bubblewrap's unprivileged user could not start the sandbox here, on one line; None if it can.
+
+    The sandbox runs as `nobody` when the worker is root (the folders it needs are mounted for
+    it in TMPDIR, which `nobody` must be able to enter), else as the worker's own user (who must
+    be able to enter the Python installation, the virtualenv and the course package). A folder
+    on the way with mode 700 (a private home, a runtime folder) stops it.
+    """
+    if shutil.which("bwrap") is None:
+        return None
+    root = os.geteuid() == 0
+    uid, groups = (_nobody()[0], {_nobody()[1]}) if root else (os.geteuid(), {os.getegid(), *os.getgroups()})
+    needed = [("TMPDIR", tempfile.gettempdir())] + ([] if root else [("the Python or course folder", s)
+                                                                      for s in _read_only_sources()])
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = f"uid {uid}"
+    for what, folder in needed:
+        path = os.path.realpath(folder)
+        for step in [path, *_ancestors(path)]:
+            if not _enterable(step, uid, groups):
+                fix = ("set TMPDIR to a folder it can enter (e.g. TMPDIR=/var/tmp)" if what == "TMPDIR"
+                       else "install the course and its .venv in a folder it can enter")
+                return (f"the grading sandbox's user ({user}) cannot enter {step} (mode "
+                        f"{stat.S_IMODE(os.stat(step).st_mode):o}) on the way to {what} {folder}: "
+                        f"chmod o+x {shlex.quote(step)}, or {fix}")
+    return None
+
+
+def _ancestors(path):
+    while path != os.path.dirname(path):
+        path = os.path.dirname(path)
+        yield path
+
+
 def _zygote(python, fd):
     return [python, "-P", "-m", "callbacks_course.grading.zygote", str(fd)]
 
@@ -255,12 +247,12 @@ class Jail:
         self.warnings = []
         self._items = 0
         self._stage = self._home = None
+        self.area = WorkArea()  # the folders of the checks' own files, one per item (autograde/bounds.py)
         self.cgroups = None
-        if confine and Cgroups.available():
-            Cgroups.sweep()
-            self.cgroups = Cgroups(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
-        elif confine:
-            self.warnings.append("cgroups (v1 memory and pids) are not writable here: memory is limited per "
+        if confine:  # v1 or v2 memory and pids, see autograde/cgroups.py
+            self.cgroups = cgroups.create(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
+        if confine and self.cgroups is None:
+            self.warnings.append("cgroups (v1 or v2 memory and pids) are not writable here: memory is limited per "
                                  "process (RLIMIT_DATA), so an item's children together may use more, and only "
                                  "the item's process group is killed when it ends")
         self.bwrap = confine and shutil.which("bwrap") is not None
@@ -316,8 +308,8 @@ class Jail:
             ready = b""
         if ready != b"ready\n":
             self._stop()
-            raise JailError("the grading sandbox did not start (bubblewrap, Python or the course package "
-                            "is not usable by an unprivileged user here)")
+            raise JailError(unreachable() or "the grading sandbox did not start (bubblewrap, Python or the course "
+                            "package is not usable by an unprivileged user here)")
         self._ready = True
 
     def _restart(self):
@@ -328,6 +320,12 @@ class Jail:
     def run(self, job, timeout, collect, forbid=()):
         """Run the student's cells of `job`, then `collect(Student)` here; return the outcome dict.
 
+        The whole item is bounded (`autograde.bounds.ItemBounds`): its deadline covers the
+        student's code and the check's own work here (training, saving, loading), the check's
+        files go to a folder of the item's with a disk quota, and the outcome is at most
+        `OBSERVED_LIMIT` bytes. The setup cells' outcome is read before the student's code is
+        sent, so no student code can answer for them; every message comes from here.
+
         Args:
             job: {"setup": [(name, source)], "answers": [(cell_id, source)]}.
             timeout: seconds for the whole item (the student's code and the grader's runs).
@@ -335,9 +333,10 @@ class Jail:
             forbid: dotted names of Keras classes the student's code must not use.
 
         Returns:
-            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}.
+            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}, with
+            "retry": True only for a failure of the instructor's side (the setup cells, a full disk).
         """
-        from callbacks_course.grading.remote import ItemAborted, StreamChannel, Student, StudentError
+        from callbacks_course.grading.remote import ItemAborted, StreamChannel
 
         self.wait_ready()
         for attempt in (0, 1):
@@ -348,33 +347,71 @@ class Jail:
                 if attempt:
                     raise
                 self._restart()
-        deadline = time.monotonic() + timeout
-        channel = StreamChannel(sock, deadline, timeout)
+        bounds = ItemBounds(self.area, timeout)
         try:
-            channel.send({"setup": [list(cell) for cell in job.get("setup", ())],
-                          "answers": [list(cell) for cell in job.get("answers", ())], "forbid": list(forbid),
-                          "memory_mb": None if self.cgroups else self.memory_mb})
-            ran = channel.receive()
-            if ran != {"ran": True} and set(ran) != {"status", "message"}:
-                raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
-            if "status" in ran:
-                status = "error" if ran.get("status") == "error" else "setup"
-                return {"status": "error", "observed": None, "message": str(ran.get("message"))[:2000],
-                        **({"retry": True} if status == "setup" else {})}
-            observed = collect(Student(channel))
-            return {"status": "ok", "observed": json.loads(json.dumps(observed, default=repr)), "message": ""}
-        except ItemAborted as aborted:
-            return {"status": aborted.status, "observed": None, "message": aborted.message}
-        except GradingError as error:
-            return {"status": "fail", "observed": None, "message": str(error)[:2000]}
-        except StudentError as error:
-            return {"status": "error", "observed": None, "message": f"your code raised {error}"}
-        except Exception:  # a bug of the check's, not the student's doing: graded again next run
-            traceback.print_exc()
-            return {"status": "error", "observed": None, "retry": True,
-                    "message": "this item could not be graded (a grader error); tell your instructor"}
+            with bounds:
+                try:
+                    outcome = self._item(job, StreamChannel(sock, bounds.deadline, timeout), collect, forbid, bounds)
+                finally:
+                    bounds.disarm()
+        except ItemAborted as aborted:  # the deadline or the quota, met while the outcome was made
+            outcome = _aborted(aborted)
         finally:
             self._end(sock, item)
+        return outcome
+
+    def _item(self, job, channel, collect, forbid, bounds):
+        """The outcome of one item on its forked process (see `run`)."""
+        from callbacks_course.grading.remote import ItemAborted, Student, StudentError
+
+        protocol = ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        nonce = secrets.token_hex(8)
+        cells = [str(cell_id) for cell_id, _ in job.get("answers", ())]
+        try:
+            channel.send({"setup": [list(cell) for cell in job.get("setup", ())], "forbid": list(forbid),
+                          "memory_mb": None if self.cgroups else self.memory_mb, "nonce": nonce})
+            ready = channel.receive()  # no student code has run in that process yet
+            if ready.get("nonce") != nonce or ready.get("setup") not in ("ok", "failed"):
+                raise JailError("the grading sandbox answered the setup cells out of protocol")
+            if ready["setup"] == "failed":
+                return {"status": "error", "observed": None, "retry": True,
+                        "message": f"the notebook's setup cell failed ({str(ready.get('error'))[:500]}); "
+                                   "tell your instructor"}
+            channel.send({"answers": [list(cell) for cell in job.get("answers", ())]})
+            ran = channel.receive()
+            if ran != {"ran": True}:
+                return self._answer_failed(ran, cells, protocol)
+            observed = json.dumps(collect(Student(channel)), default=repr)
+            if len(observed) > OBSERVED_LIMIT:
+                return {"status": "error", "observed": None,
+                        "message": f"your answer made the check observe more than {OBSERVED_LIMIT // 2**20} MB "
+                                   "of data (the limit of one item)"}
+            over = bounds.over()
+            return _aborted(over) if over else {"status": "ok", "observed": json.loads(observed), "message": ""}
+        except ItemAborted as aborted:
+            return _aborted(aborted)
+        except GradingError as error:
+            return {"status": "fail", "observed": None, "message": str(error)[:MESSAGE_LIMIT]}
+        except StudentError as error:
+            return {"status": "error", "observed": None, "message": f"your code raised {error}"[:MESSAGE_LIMIT]}
+        except JailError:
+            raise
+        except Exception as error:
+            return _check_failed(error, bounds)
+
+    @staticmethod
+    def _answer_failed(ran, cells, protocol):
+        """The outcome of answer cells that did not run through: the student's doing, in our words."""
+        cell = ran.get("cell")
+        if cell not in cells or set(ran) - {"cell", "raised", "exit"}:
+            raise protocol
+        if ran.get("exit") is True:
+            return {"status": "error", "observed": None,
+                    "message": f"your code in cell {cell} called exit(); grading needs it to finish"}
+        if not isinstance(ran.get("raised"), str):
+            raise protocol
+        return {"status": "error", "observed": None,
+                "message": f"your code in cell {cell} raised {ran['raised']}"[:MESSAGE_LIMIT]}
 
     def _fork(self):
         self._items += 1
@@ -438,6 +475,7 @@ class Jail:
             _remove_mount_points(self._stage)
         if self._home:  # rm walks a tree of any depth and follows no link
             subprocess.run(["rm", "-rf", "--one-file-system", self._home], check=False)
+        self.area.close()
 
     def __enter__(self):
         return self

@@ -5,7 +5,10 @@ again (for nbgrader's clean copies and each result's key), each one with a curre
 RESULTS is autograded by nbgrader from it (its `ApplyResults` preprocessor) with feedback, and
 `grades.csv` / `items.csv` are written exactly as one `grade` run writes them. A submission
 without a current result (its shard has not finished, or the submission changed since) is
-never graded here nor written as 0: `merge` returns it, and the CLI lists it and exits 3.
+never graded here nor written as 0: `merge` returns it, and the CLI lists it and exits 3. A
+result whose shard met an instructor-side failure on some items (a reference run, the setup
+cells, a full disk) is booked with those items' errors and named on stderr: the merge of a
+class whose shards all ran always completes; `grade` (or the shard again) regrades those items.
 
 Example:
 
@@ -14,8 +17,11 @@ pending = merge(Course(work="/tmp/merge", results="/shared/results"), "grades")
 ```
 """
 
+import sys
+
 from .grader import Grader, check_arguments
 from .shards import read_class
+from .submissions import printable
 
 
 def merge(course, out, log=print):
@@ -35,11 +41,15 @@ def merge(course, out, log=print):
 
     def stored():
         for prep in prepared:
-            record = grader.stored(prep)
+            record = grader.stored(prep, retried=True)
             if record is None:
                 pending.append(prep.sub)
-            else:
-                yield prep, record, True
+                continue
+            if record.get("retry"):
+                print(f"autograde: warning: {printable(prep.sub.student)} {prep.sub.assignment}: "
+                      f"{', '.join(record['retry'])} could not be graded (an instructor-side failure, see the "
+                      "shard's log); booked with status error: run its shard or `grade` again", file=sys.stderr)
+            yield prep, record, True
 
     grader.book(prepared, stored())
     return pending

@@ -141,8 +141,8 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
         lap("prepare")
         (prep, record, cached), = list(grader.results(prepared))
         lap("run")
-    if record.get("key") is None:
-        failed = {g: r["message"] for g, r in record["items"].items() if r.get("status") == "error"}
+    if record.get("retry"):
+        failed = {g: record["items"][g]["message"] for g in record["retry"]}
         raise EngineFailure(f"the engine could not grade {sorted(failed)}: {next(iter(failed.values()), '')}")
     shutil.copyfile(results.result_path(course.results, sid, assignment), folder / RECORD)
     api = _api(course, exchange)

@@ -6,7 +6,9 @@ student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the
 course package the notebooks' setup cells import: never the lab's checks, which the sandbox
 does not hold), makes itself non-dumpable, then waits. It never sees a submission: for each item the
 worker sends it a fresh socket, it forks a child and forgets it. Only the child receives the
-notebook's cells, runs them, and answers the grader's requests (`StudentServer`). Nothing of
+notebook's cells: first the setup cells, whose outcome it reports before it is sent the
+student's answer cells (so no student code can report it), then those, and then it answers the
+grader's requests (`StudentServer`). Nothing of
 one item's child survives into the next.
 
 Control messages (JSON, with the item socket as an SCM_RIGHTS fd): `{"op": "fork", "item": N}`,
@@ -86,7 +88,7 @@ def _landlock():
 
 def _child(sock, item):
     from callbacks_course.grading import wire
-    from callbacks_course.grading.student_side import StudentServer, forbid, run_cells
+    from callbacks_course.grading.student_side import StudentServer, forbid, run_answers, run_setup
 
     os.setsid()
     quiet = os.open(os.devnull, os.O_RDWR)  # the student's prints go nowhere (the zygote's go to the worker log)
@@ -107,10 +109,15 @@ def _child(sock, item):
     if job.get("memory_mb"):  # no cgroup for this item: a limit per process instead
         limit = int(job["memory_mb"]) * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    forbid(job.get("forbid", ()))
+    forbid(job.get("forbid", ()), for_good=True)  # Landlock hides their code: reloading cannot undo it
     namespace = {}
-    failed = run_cells(namespace, job.get("setup", ()), job.get("answers", ()))
-    send({"status": failed[0], "message": failed[1]} if failed else {"ran": True})
+    failed = run_setup(namespace, job.get("setup", ()))
+    # sent before any student code runs: nothing the student writes can answer for the setup cells
+    send({"setup": "failed", "error": failed, "nonce": job.get("nonce")} if failed
+         else {"setup": "ok", "nonce": job.get("nonce")})
+    if failed:
+        return
+    send(run_answers(namespace, _receive(sock).get("answers", ())))
     server = StudentServer(namespace)
     while True:
         send(server.handle(_receive(sock)))

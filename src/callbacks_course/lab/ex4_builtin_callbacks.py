@@ -6,7 +6,11 @@ constructor arguments, see `grading.student_side.describe_builtin`). The grader 
 exactly Keras's built-in classes from them, in its own process, after checking that every
 path argument stays inside `run_dir` (absolute, no `..`, no format field
 that could add a folder): a callback whose path points elsewhere is left out of the run and
-reported, so nothing is ever written outside `run_dir`.
+reported, so nothing is ever written outside `run_dir`. What the grader builds for the student
+is bounded before anything is built: at most `MAX_CALLBACKS` callbacks, paths of at most
+`MAX_PATH` characters and `MAX_FOLDERS` folders below `run_dir`, at most `MAX_FIELDS` format
+fields of at most two digits of width and precision (`{epoch:02d}`, `{val_loss:.4f}`; a
+`{epoch:080000000d}` would build an 80-million-character name).
 
 The grader then runs a real `fit` with those four callbacks while a scripted callback
 placed first dictates `val_loss` (so the epochs that improve, and the one where early
@@ -60,8 +64,12 @@ SHORT_CURVE = [0.9, 0.8, 0.85]
 LONG_CURVE = [1.0, 0.8, 0.9, 0.7, 0.75, 0.72, 0.6, 0.5, 0.4, 0.3]
 BUILT_INS = ("CSVLogger", "EarlyStopping", "ModelCheckpoint", "TensorBoard")
 PATH_ARGUMENTS = {"CSVLogger": "filename", "ModelCheckpoint": "filepath", "TensorBoard": "log_dir"}
+MAX_CALLBACKS = 8  # the contract asks for 4; a few extra still run (and cost points), hundreds do not
+MAX_PATH = 1000  # characters of a path argument
+MAX_FOLDERS = 8  # parts of a path below run_dir
+MAX_FIELDS = 8  # format fields in a path argument
 _FIELD_NAME = re.compile(r"[A-Za-z_]\w*\Z")  # `{epoch}`, `{val_loss}`: a name, no attribute or index
-_NUMBER_SPEC = re.compile(r"0?\d*(\.\d+)?[bdeEfFgGnoxX%]?\Z")  # digits only: no fill character, no `c`
+_NUMBER_SPEC = re.compile(r"0?\d{0,2}(\.\d{1,2})?[bdeEfFgGnoxX%]?\Z")  # short digits only: no fill, no `c`
 
 
 def _files(folder):
@@ -100,24 +108,26 @@ def _checkpoint(path, trace):
 def _inside(path, student_dir):
     """The part of the path argument `path` (a str) below `student_dir`, or None if it can leave it.
 
-    It must be absolute, without `..`, under `student_dir`, and its format fields
-    (ModelCheckpoint fills `{epoch}` and the logs in) must be plain names with numeric formats,
-    which can never produce a `/` or a `..` of their own.
+    It must be absolute, without `..`, under `student_dir`, at most `MAX_PATH` characters and
+    `MAX_FOLDERS` parts below it, and its format fields (ModelCheckpoint fills `{epoch}` and the
+    logs in) must be at most `MAX_FIELDS` plain names with short numeric formats, which can never
+    produce a `/` or a `..` of their own, nor a long name. Nothing is formatted here.
     """
-    if not isinstance(path, str) or "\0" in path:
+    if not isinstance(path, str) or "\0" in path or len(path) > MAX_PATH:
         return None
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(path)
                   if name is not None]
     except ValueError:
         return None
-    if any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec)
-           for name, spec, conversion in fields):
+    if len(fields) > MAX_FIELDS or any(not _FIELD_NAME.match(name) or conversion or not _NUMBER_SPEC.match(spec)
+                                       for name, spec, conversion in fields):
         return None
     pure, root = pathlib.PurePosixPath(path), pathlib.PurePosixPath(student_dir)
     if not pure.is_absolute() or ".." in pure.parts or not pure.is_relative_to(root):
         return None
-    return pure.relative_to(root)
+    below = pure.relative_to(root)
+    return below if len(below.parts) <= MAX_FOLDERS else None
 
 
 def _rebuild(described, student_dir, run_dir):
@@ -155,6 +165,9 @@ def _callbacks(student, run_dir, as_text):
         return None, None, f"`make_callbacks(run_dir)` raised {error}"
     if not isinstance(described, (list, tuple)):
         return None, None, f"`{NAME}(run_dir)` must return a list of Keras callbacks; it returned {described!r}"[:500]
+    if len(described) > MAX_CALLBACKS:
+        return None, None, (f"`{NAME}(run_dir)` returned {len(described)} callbacks; it should return the four "
+                            f"built-in ones (the grader runs at most {MAX_CALLBACKS})")
     callbacks, outside = [], []
     for item in described:
         try:
@@ -322,7 +335,9 @@ def _check_tensorboard(observed, full):
 def _check_outside(observed):
     if observed["outside_paths"]:
         return False, (f"these paths are not inside run_dir, so the grader left their callbacks out of the "
-                       f"run: {observed['outside_paths']}; build every path from run_dir")
+                       f"run: {observed['outside_paths']}; build every path from run_dir (at most {MAX_FOLDERS} "
+                       f"folders deep and {MAX_PATH} characters, format fields like {{epoch:02d}} or "
+                       "{val_loss:.4f})")
     return True, "every file went under run_dir"
 
 

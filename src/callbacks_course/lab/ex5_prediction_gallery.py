@@ -53,7 +53,7 @@ def _indices(gallery, n_images):
     raw = getattr(gallery, "sample_indices", None)
     try:
         indices = [int(i) for i in np.asarray(raw).ravel()]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # any value of the student's: inf, objects, ragged lists
         return None
     return indices if all(0 <= i < n_images for i in indices) else None
 
@@ -63,7 +63,7 @@ def _prediction(value):
     is_int_array = isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.integer)
     try:
         labels = [int(v) for v in np.asarray(value).ravel()]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         labels = None
     return {"is_int_array": bool(is_int_array), "labels": labels}
 
@@ -185,6 +185,9 @@ def _judge(run, label):
         checks.append((False, f"{label}: `predictions` should hold one entry per epoch run ({ran}); it has {got}"))
     elif not all(p["is_int_array"] for p in predictions):
         checks.append((False, f"{label}: each entry of `predictions` must be a NumPy int array"))
+    elif indices is None:
+        checks.append((False, f"{label}: `predictions` cannot be compared with what the model predicted without "
+                              "valid `sample_indices`"))
     elif [p["labels"] for p in predictions] != run["true_predictions"]:
         epoch = next(e for e, (p, t) in enumerate(zip(predictions, run["true_predictions"])) if p["labels"] != t)
         checks.append((False, f"{label}: at epoch {epoch} the model predicted {run['true_predictions'][epoch]} "

@@ -142,11 +142,14 @@ def student_object(student, name, kind):
     return functools.partial(student.call, name)
 
 
+MESSAGE_LIMIT = 2000  # characters of an error quoted in an observation (it may quote the student's strings)
+
+
 def failure(error):
-    """A one-line description of an exception raised by the student's code (`StudentError` unwrapped)."""
+    """A one-line description of an exception raised by the student's code (`StudentError` unwrapped), truncated."""
     if isinstance(error, StudentError):
-        return str(error)
-    return f"{type(error).__name__}: {error}"
+        return str(error)[:MESSAGE_LIMIT]
+    return f"{type(error).__name__}: {error}"[:MESSAGE_LIMIT]
 
 
 def run_student(action):
