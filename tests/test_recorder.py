@@ -3,7 +3,7 @@ import pytest
 
 from callbacks_course.mnist import load_mnist, normalize
 from callbacks_course.models import make_classifier
-from callbacks_course.recorder import ALL_HOOKS, EventRecorder, log_keys_by_hook
+from callbacks_course.recorder import ALL_HOOKS, Event, EventRecorder, log_keys_by_hook
 from callbacks_course.timeline import plot_hook_timeline, spans
 
 matplotlib.use("Agg")
@@ -76,3 +76,9 @@ def test_timeline_pairs_every_begin_with_its_end(runs):
     ax = plot_hook_timeline(fit.events)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["train", "epoch", "train batch", "test", "test batch"]
     assert len(ax.collections) == len(found)
+
+
+def test_timeline_pairs_grouped_batches_by_lane():
+    events = [Event("on_epoch_begin", 0, {}), Event("on_train_batch_begin", 0, {}), Event("on_train_batch_end", 3, {}),
+              Event("on_train_batch_begin", 4, {}), Event("on_train_batch_end", 7, {}), Event("on_epoch_end", 0, {})]
+    assert spans(events) == [("epoch", 0, 0, 5), ("train batch", 0, 1, 2), ("train batch", 4, 3, 4)]

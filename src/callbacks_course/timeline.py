@@ -15,11 +15,14 @@ COLORS = {"train": "tab:blue", "epoch": "tab:purple", "test": "tab:orange", "pre
 
 
 def spans(events):
-    """Pair each `*_begin` event with its `*_end`.
+    """Pair each `*_begin` event with the next `*_end` of its lane.
+
+    Pairing goes by lane, not by index: under `steps_per_execution=N` a batch group's begin hook
+    gets the group's first index and its end hook the last (0 and 3 with N=4).
 
     Returns:
-        A list of `(lane, index, start, stop)`: the lane name, the epoch/batch index (None
-        for whole runs) and the positions of the begin and end calls in `events`.
+        A list of `(lane, index, start, stop)`: the lane name, the epoch/batch index of the begin
+        call (None for whole runs) and the positions of the begin and end calls in `events`.
     """
     prefixes = {prefix: lane for lane, prefix in LANES}
     open_spans, closed = {}, []
@@ -29,9 +32,10 @@ def spans(events):
         if lane is None:
             continue
         if edge == "begin":
-            open_spans[(lane, event.index)] = position
-        elif (lane, event.index) in open_spans:
-            closed.append((lane, event.index, open_spans.pop((lane, event.index)), position))
+            open_spans[lane] = (event.index, position)
+        elif lane in open_spans:
+            index, start = open_spans.pop(lane)
+            closed.append((lane, index, start, position))
     return sorted(closed, key=lambda span: span[2])
 
 

@@ -15,5 +15,5 @@ import importlib
 
 
 def questions(lesson):
-    """The self-check questions of lesson `lesson` ("01" to "10")."""
+    """The self-check questions of lesson `lesson` ("01", "02", ...)."""
     return importlib.import_module(f"{__name__}.l{lesson}").QUESTIONS

@@ -1,4 +1,4 @@
-"""Self-check questions of lesson 10, callbacks that steer training."""
+"""Self-check questions of lesson 10, steering the learning rate."""
 
 from callbacks_course.selfcheck import Question
 
@@ -21,37 +21,19 @@ QUESTIONS = [
         },
     ),
     Question(
-        prompt="A `fit` with `BackupAndRestore(backup_dir)` is killed at epoch 3. You run the same `fit` "
-               "again with the same callback. What happens?",
+        prompt="What does `keras.callbacks.LearningRateScheduler(schedule)` do?",
         options={
-            "A": "Training continues with epoch 3, from the weights and optimizer state saved at the end of epoch 2",
-            "B": "Training starts again from epoch 0",
-            "C": "You must pass `initial_epoch=3` yourself",
-            "D": "When the run completes, the backup is deleted",
+            "A": "At every epoch begin it calls `schedule(epoch, lr)` and sets the rate it returns",
+            "B": "It calls `schedule` after every batch",
+            "C": "It changes the rate only when the monitored loss stalls",
+            "D": "It writes the rate into `logs['learning_rate']`, so `History` keeps it",
         },
         answer=frozenset("AD"),
         why={
-            "A": "The lesson's resumed run ran epochs [3, 4, 5] and ended with the uninterrupted run's weights.",
-            "B": "That is what happens without the callback.",
-            "C": "The callback restores the epoch itself; initial_epoch is for resuming by hand.",
-            "D": "A completed run leaves no backup folder behind.",
-        },
-    ),
-    Question(
-        prompt="`compile(..., steps_per_execution=4)`, 16 batches an epoch. How often does "
-               "`on_train_batch_end` fire in an epoch?",
-        options={
-            "A": "16 times",
-            "B": "4 times, at batches 3, 7, 11, 15",
-            "C": "Once, at the end of the epoch",
-            "D": "Never",
-        },
-        answer=frozenset("B"),
-        why={
-            "A": "That is steps_per_execution=1, the default.",
-            "B": "The hooks fire once per group of 4 batches, with the last batch's index.",
-            "C": "That would be steps_per_execution=16.",
-            "D": "Batch hooks still fire, just less often.",
+            "A": "The lesson's step schedule gave the rates 4e-3, 4e-3, 2e-3, 2e-3, 1e-3, 1e-3, one per epoch.",
+            "B": "It works per epoch; a per-batch schedule is a `LearningRateSchedule` given to the optimizer.",
+            "C": "That is ReduceLROnPlateau.",
+            "D": "The lesson printed `scheduled.history['learning_rate']`.",
         },
     ),
 ]
