@@ -43,6 +43,13 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
         assert cells[1].metadata.tags == ["launch-setup", "remove-cell"], page
     for script in build_site.WIDGET_JS:  # served by the site itself
         assert (tmp_path / "src/_static" / script).stat().st_size > 10_000
+    static = tmp_path / "src/_static"  # so are MathJax, its fonts, and the widgets' accessible names
+    assert config["sphinx"]["config"]["mathjax_path"] == "mathjax/tex-mml-chtml.js"
+    assert (static / "mathjax/tex-mml-chtml.js").stat().st_size > 1_000_000
+    assert (static / "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").stat().st_size > 10_000
+    assert config["sphinx"]["config"]["html_js_files"] == [build_site.A11Y_JS]
+    assert "aria-labelledby" in (static / build_site.A11Y_JS).read_text()
+    assert config["sphinx"]["config"]["language"] == "en"
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
     assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
                          "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]

@@ -42,6 +42,11 @@ CELL_TIMEOUT = 300
 # ipywidgets 8's embedder and the loader it needs, served from the site itself (no CDN at read time).
 WIDGET_PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
 WIDGET_JS = {"widgets/require.js": {}, "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"}}
+# MathJax 3 (the renderer Sphinx uses) served from the site: formulas render with no network.
+MATHJAX = ("mathjax", "3.2.2")
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input/", "output/chtml", "a11y/", "ui/", "sre/")
+# Names the widget embedder leaves out (slider handles, the Stack of `browse`), set on the page.
+A11Y_JS = "a11y/widget-labels.js"
 
 
 def readme_section(readme, heading):
@@ -84,7 +89,8 @@ def book_config(repository):
         "html": {"use_repository_button": True},
         "sphinx": {"config": {"html_show_copyright": False,
                               "suppress_warnings": ["myst.header"], "html_static_path": ["_static"],
-                              "nb_ipywidgets_js": WIDGET_JS}},
+                              "nb_ipywidgets_js": WIDGET_JS, "language": "en",
+                              "mathjax_path": f"mathjax/{MATHJAX_PARTS[0]}", "html_js_files": [A11Y_JS]}},
     }
 
 
@@ -114,16 +120,32 @@ def execute(path, workdir):
         return nb
 
 
+def npm_tarball(cache, name, version):
+    """The `npm pack` tarball of `name`@`version`, fetched from npm's registry once and kept in `cache`."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return tarball
+
+
+def vendor_mathjax(cache, static):
+    """Put MathJax's TeX-to-HTML component and what it loads (fonts, menu, speech) into `static`/mathjax."""
+    with tarfile.open(npm_tarball(cache, *MATHJAX)) as archive:
+        for member in archive.getmembers():
+            inside = "LICENSE" if member.name == "package/LICENSE" else member.name.removeprefix("package/es5/")
+            if member.isfile() and inside.startswith((*MATHJAX_PARTS, "LICENSE")):
+                target = static / "mathjax" / inside
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.extractfile(member).read())
+
+
 def vendor_widget_js(cache, static):
     """Put the npm packages WIDGET_PACKAGES' scripts into `static`/widgets (`npm pack`, kept in `cache`)."""
-    cache.mkdir(parents=True, exist_ok=True)
     (static / "widgets").mkdir(parents=True, exist_ok=True)
     for name, version in WIDGET_PACKAGES.items():
-        tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
-        if not tarball.exists():  # npm's registry; later builds reuse the tarball
-            subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
-                           check=True, stdout=subprocess.DEVNULL)
-        with tarfile.open(tarball) as archive:
+        with tarfile.open(npm_tarball(cache, name, version)) as archive:
             for member in archive.getmembers():
                 wanted = member.name == "package/require.js" or (  # embed-amd.js, its licence and fonts
                     member.name.startswith("package/dist/") and not member.name.endswith(".map")
@@ -160,6 +182,9 @@ def stage(root, src):
     shutil.rmtree(src, ignore_errors=True)
     (src / "course").mkdir(parents=True)
     vendor_widget_js(src.parent / "npm", src / "_static")
+    vendor_mathjax(src.parent / "npm", src / "_static")
+    (src / "_static" / A11Y_JS).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "tools" / "site" / A11Y_JS, src / "_static" / A11Y_JS)
     lessons = []
     for path in sorted((root / "course").glob("*.ipynb")):
         shutil.copy(path, src / "course" / path.name)
