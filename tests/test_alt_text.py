@@ -58,7 +58,7 @@ def test_twin_axes_marks_and_reference_lines_are_each_described():
 def test_bars_name_each_bar_and_pictures_their_titles():
     fig, ax = plt.subplots()
     ax.bar(["q01", "q02", "q03"], [0.8, 0.5, 1.0], label="full marks")
-    assert describe_figure(fig) == "A figure. full marks: 3 bars: q01 0.8, q02 0.5, q03 1."
+    assert describe_figure(fig) == "A figure. full marks: 3 bars: q01: 0.8, q02: 0.5, q03: 1."
     fig, axes = plt.subplots(1, 2)
     for ax, title in zip(axes, ["P:7 T:7", "P:1 T:8"]):
         ax.imshow(np.zeros((28, 28)))

@@ -37,7 +37,7 @@ _PICTURES_KEPT = 256
 
 def number(value):
     """A value as a short number: 3 significant digits, integers without a decimal point."""
-    value = float(value)
+    value = round(float(value), 12) + 0.0  # float noise such as -5.6e-17 is 0 (and + 0.0 drops -0)
     if math.isfinite(value) and value == round(value) and abs(value) < 1e6:
         return str(int(round(value)))
     return f"{value:.3g}"
@@ -119,16 +119,28 @@ def _line_text(line, ax):
             f"highest {number(y[high])} at {number(x[high])})")
 
 
+def _is_number(text):
+    try:
+        float(text.replace("\u2212", "-"))  # matplotlib writes minus signs as U+2212
+    except ValueError:
+        return False
+    return True
+
+
 def _bar_text(container, ax):
     heights = [float(bar.get_height()) for bar in container]
     if not heights:
         return None
-    ticks = {round(float(tick), 6): label.get_text() for tick, label in zip(ax.get_xticks(), ax.get_xticklabels())}
-    names = [ticks.get(round(bar.get_x() + bar.get_width() / 2, 6)) or number(bar.get_x() + bar.get_width() / 2)
-             for bar in container]
+    ticks = [(float(tick), label.get_text()) for tick, label in zip(ax.get_xticks(), ax.get_xticklabels())
+             if label.get_text() and not _is_number(label.get_text())]  # categories, not a numeric axis
+    names = []
+    for bar in container:  # a bar is named by the category under it (bars side by side sit off the tick)
+        centre = bar.get_x() + bar.get_width() / 2
+        near = [text for tick, text in ticks if abs(tick - centre) <= bar.get_width() / 2 + 1e-9]
+        names.append(near[0] if near else f"{number(bar.get_x())} to {number(bar.get_x() + bar.get_width())}")
     name = _name(container.get_label(), ax.get_ylabel() or "bars")
     if len(heights) <= MAX_ITEMS:
-        listed = ", ".join(f"{n} {number(h)}" for n, h in zip(names, heights))
+        listed = ", ".join(f"{n}: {number(h)}" for n, h in zip(names, heights))
         return f"{name}: {len(heights)} bars: {listed}"
     low, high = int(np.argmin(heights)), int(np.argmax(heights))
     return (f"{name}: {len(heights)} bars from {names[0]} to {names[-1]}; highest {number(heights[high])} "
