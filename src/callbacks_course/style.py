@@ -27,7 +27,7 @@ def apply(params=None):
         params: the rcParams to change; matplotlib's global ones when None.
     """
     import matplotlib
-    from cycler import cycler
+    from matplotlib import cycler
 
     params = matplotlib.rcParams if params is None else params
     params["axes.prop_cycle"] = cycler(color=list(PALETTE)) + cycler(linestyle=list(LINE_STYLES))

@@ -166,9 +166,9 @@ def test_site_page(page, site, path, shots):
         scripts = page.eval_on_selector_all("script[src]", "scripts => scripts.map(s => s.src)")
         assert any(src.startswith(site) and "/_static/widgets/embed-amd.js" in src for src in scripts), scripts
     if path == "course/08_visualising_progress.html":
-        gifs = [src for src in rendered_images(page) if src.endswith(".gif")]
-        assert len(gifs) == 1, f"lesson 8 shows {len(gifs)} GIFs"
-        animation = Image.open(io.BytesIO(page.request.get(gifs[0]).body()))
+        gifs = [src for src in rendered_images(page) if src.startswith("data:image/gif;base64,")]
+        assert len(gifs) == 1, f"lesson 8 shows {len(gifs)} GIFs"  # inline, in the <img> that carries its alt text
+        animation = Image.open(io.BytesIO(base64.b64decode(gifs[0].split(",", 1)[1])))
         assert animation.format == "GIF" and animation.n_frames >= 2
     check_internal_links(page, site, path)
     check_launch_links(page, path)
@@ -178,7 +178,7 @@ def test_site_page(page, site, path, shots):
     assert "KAGGLE_KERNEL_RUN_TYPE" not in text, f"{path}: the notebook's install cell is shown"
     if path in SHOTS:
         if path == "course/08_visualising_progress.html":
-            page.locator("article img[src$='.gif']").scroll_into_view_if_needed()
+            page.locator("article img[src^='data:image/gif']").scroll_into_view_if_needed()
         shots(page, SHOTS[path])
 
 
