@@ -1,6 +1,9 @@
-// Accessible names the ipywidgets embedder leaves out, set as the widgets appear on the page.
-// A slider's handle (role="slider") gets the widget's description label as its name
-// (aria-labelledby); a widget without a description keeps whatever name it has.
+// Accessible names the page's generators leave out, set as elements appear (Jupyter Book loads this
+// script on every page):
+// - a widget slider's handle (role="slider") is named by the widget's description label
+//   (aria-labelledby); ipywidgets' embedder names neither it nor nothing else there;
+// - the theme's primary sidebar (site title, search, the lessons' navigation) becomes a labelled
+//   region, so that no content sits outside a landmark.
 (function () {
   "use strict";
   let counter = 0;
@@ -16,7 +19,16 @@
     });
   }
 
+  function labelSidebar() {
+    const sidebar = document.getElementById("pst-primary-sidebar");
+    if (sidebar && !sidebar.hasAttribute("role")) {
+      sidebar.setAttribute("role", "region");
+      sidebar.setAttribute("aria-label", "Course contents");
+    }
+  }
+
   function start() {
+    labelSidebar();
     labelSliders(document);
     new MutationObserver(function () { labelSliders(document); })
       .observe(document.body, { childList: true, subtree: true });
