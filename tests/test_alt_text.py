@@ -156,3 +156,18 @@ def test_browse_draws_every_value_up_front_and_links_the_slider_in_the_browser()
                 dict(a=widgets.IntSlider(2, 1, 5)), dict(a=widgets.IntSlider(0, 0, 60))]:
         with pytest.raises(ValueError):
             browse(print, **bad)
+
+
+@pytest.mark.parametrize("template", ["classic", "lab"])  # nbgrader's feedback extends the classic template
+def test_nbconvert_html_keeps_the_alt_text(template):
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    fig, ax = plt.subplots()
+    ax.plot([0.9, 0.4], label="val_loss")
+    data, metadata = shell().format(fig)
+    cell = nbformat.v4.new_code_cell("plot()", outputs=[
+        nbformat.v4.new_output("display_data", data=data, metadata=metadata)])
+    body, _ = HTMLExporter(template_name=template).from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    assert f'alt="{html.escape(metadata["image/png"]["alt"])}"' in body
+    assert "val_loss falls from 0.9 to 0.4" in metadata["image/png"]["alt"]

@@ -5,8 +5,8 @@ other npm packages (tools/build_site.py), and its `axe.min.js` injected into the
 
 Example:
 
-    violations = audit(page)            # WCAG 2.0/2.1 A and AA rules plus axe's best practices
-    [v for v in violations if v["impact"] in SEVERE]
+    result = audit(page)            # WCAG 2.0/2.1 A and AA rules plus axe's best practices
+    [v for v in result["violations"] if v["impact"] in SEVERE]
 """
 
 import functools
@@ -29,15 +29,18 @@ def axe_source(cache=ROOT / "build" / "site" / "npm"):
 
 
 def audit(page, tags=TAGS):
-    """Run axe on the whole page; returns its violations as dicts.
+    """Run axe on the whole page.
 
-    Each has `id`, `impact` (minor, moderate, serious, critical), `help` and `targets` (the CSS
-    selectors of the failing nodes).
+    Returns:
+        `{"violations": [...], "incomplete": [...], "passed": [rule ids]}`: each violation and each
+        incomplete result (what axe could not decide, to review by hand) has `id`, `impact`
+        (minor, moderate, serious, critical), `help` and `targets` (CSS selectors of its nodes).
     """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source())
     return page.evaluate("""async tags => {
-        const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            targets: v.nodes.map(n => n.target.join(" "))}));
+        const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+        const brief = v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(" "))});
+        return {violations: result.violations.map(brief), incomplete: result.incomplete.map(brief),
+                passed: result.passes.map(v => v.id)};
     }""", list(tags))

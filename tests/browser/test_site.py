@@ -219,12 +219,13 @@ def test_axe_finds_no_serious_or_critical_violation(page, site, path):
     if path.startswith("course/"):  # the widgets render after load
         expect(page.locator("article .jupyter-widgets").first).to_be_visible(timeout=20_000)
     page.wait_for_load_state("networkidle")
-    violations = audit(page)
+    result = audit(page)
     record = SITE.parent / "axe" / (path.replace("/", "_") + ".json")
     record.parent.mkdir(exist_ok=True)
-    record.write_text(json.dumps({"axe-core": AXE[1], "page": path, "violations": violations}, indent=1))
+    record.write_text(json.dumps({"axe-core": AXE[1], "page": path, **result}, indent=1))
+    assert len(result["passed"]) > 20, f"{path}: axe checked too few rules: {result['passed']}"
     severe = [f"{v['impact']} {v['id']}: {v['help']} ({len(v['targets'])}: {v['targets'][:3]})"
-              for v in violations if v["impact"] in SEVERE]
+              for v in result["violations"] if v["impact"] in SEVERE]
     assert not severe, f"{path}: " + "; ".join(severe)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.locator("main").count() == 1 and page.locator("article h1").count() == 1
