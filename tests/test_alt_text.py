@@ -1,7 +1,8 @@
-"""Text alternatives of figures (alt_text), their display in IPython, the palette, and browse()."""
+"""Text alternatives of figures (alt_text), their display in IPython (notebook), the palette, and browse()."""
 
 import base64
 import html
+import sys
 import types
 
 import ipywidgets as widgets
@@ -14,12 +15,13 @@ from ipywidgets.widgets import widget
 from ipywidgets.widgets.widget_link import Link
 
 from callbacks_course import style
-from callbacks_course.alt_text import describe_figure, install, set_alt_text
+from callbacks_course.alt_text import describe_figure, set_alt_text
 from callbacks_course.browse import browse
 from callbacks_course.curves import plot_curves, plot_rate_and_loss
 from callbacks_course.gallery import draw_gallery, write_gif
 from callbacks_course.hook_counts import plot_hook_counts
 from callbacks_course.marked_curve import plot_marked_curve
+from callbacks_course.notebook import install
 from callbacks_course.recorder import Event, EventRecorder
 from callbacks_course.timeline import plot_hook_timeline
 
@@ -134,6 +136,23 @@ def test_a_gif_shown_with_ipython_image_is_described(tmp_path):
     assert alt.startswith(f"An animation of 2 frames, {width} by {height} pixels, 1 seconds in all (0.5 s a frame).")
     assert "frame 2: epoch 2: 2 digits, 2 of 2 predicted right" in alt
     assert f'alt="{html.escape(alt)}"' in data["text/html"] and "image/gif" in data
+
+
+def test_outside_ipython_install_does_nothing_and_the_style_waits_for_matplotlib(monkeypatch):
+    assert install() is False  # pytest is not IPython
+    hooks = []
+    events = types.SimpleNamespace(register=lambda name, f: hooks.append((name, f)),
+                                   unregister=lambda name, f: hooks.remove((name, f)))
+    fake = types.SimpleNamespace(display_formatter=DisplayFormatter(), events=events)
+    with matplotlib.rc_context():
+        matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=["red"])
+        with monkeypatch.context() as patch:
+            patch.delitem(sys.modules, "matplotlib")  # a kernel that has not loaded it
+            assert install(fake) and [name for name, _ in hooks] == ["pre_run_cell"]
+            hooks[0][1]()  # a cell runs, matplotlib still not loaded: nothing changes
+            assert len(hooks) == 1
+        hooks[0][1]()  # the next cell runs after matplotlib was imported
+        assert hooks == [] and matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == style.BLUE
 
 
 def test_the_palette_pairs_each_colour_with_a_line_style():

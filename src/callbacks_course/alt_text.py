@@ -5,11 +5,11 @@ titled pictures, reference lines) and states their numbers, for example
 "loss falls from 2.1 to 0.3 over epochs 0 to 9 (lowest 0.3 at 9)". A plotting helper that knows
 more sets its own text with `set_alt_text(ax_or_fig, text)`.
 
-`install()` (run when the package is imported inside IPython) makes every figure a notebook
-shows carry that text: the figure is displayed as a PNG whose output metadata holds
-`{"alt": text}` (what nbconvert's classic template reads) plus an HTML `<img alt=...>` of the
-same PNG (what JupyterLab, nbgrader's feedback and MyST-NB render, as neither reads image
-metadata). Animated GIFs shown with `IPython.display.Image` get a text from their frames.
+`figure_bundle(fig)` is a figure's display data: a PNG whose output metadata holds `{"alt": text}`
+(what nbconvert's classic template reads) plus an HTML `<img alt=...>` of the same PNG (what
+JupyterLab, nbgrader's feedback and MyST-NB render: they read no image metadata);
+`animation_bundle` does the same for a GIF shown with `IPython.display.Image`.
+`callbacks_course.notebook.install()` makes IPython use them for every figure and GIF.
 
 Example:
 
@@ -254,7 +254,8 @@ def figure_bundle(fig, include=None, exclude=None):
             {"image/png": {"alt": alt}})
 
 
-def _animation_bundle(image, include=None, exclude=None):
+def animation_bundle(image, include=None, exclude=None):
+    """The display data of an `IPython.display.Image`; an embedded GIF also as `<img alt>` and with metadata `alt`."""
     data, metadata = image._repr_mimebundle_(include, exclude)
     if image.embed and image._mimetype == "image/gif" and isinstance(image.data, bytes):
         alt = describe_animation(image.data)
@@ -262,35 +263,3 @@ def _animation_bundle(image, include=None, exclude=None):
         data = {**data, "text/html": f'<img src="data:image/gif;base64,{encoded}" alt="{html.escape(alt, quote=True)}">'}
         metadata = {**(metadata or {}), "image/gif": {**(metadata or {}).get("image/gif", {}), "alt": alt}}
     return data, metadata
-
-
-def _figure_formatter(shell):
-    def formatter(fig, include=None, exclude=None):
-        # The inline backend's own PNG formatter would draw the figure a second time.
-        shell.display_formatter.formatters["image/png"].pop(type(fig), None)
-        return figure_bundle(fig, include, exclude)
-
-    return formatter
-
-
-def install(shell=None):
-    """Make every matplotlib figure and GIF that IPython displays carry its text alternative.
-
-    Args:
-        shell: the IPython shell; the running one when None. Outside IPython this does nothing.
-
-    Returns:
-        True when installed.
-    """
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return False
-        shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    bundles = shell.display_formatter.mimebundle_formatter
-    bundles.for_type_by_name("matplotlib.figure", "Figure", _figure_formatter(shell))
-    bundles.for_type_by_name("IPython.core.display", "Image", _animation_bundle)
-    return True
