@@ -70,6 +70,21 @@ def test_bars_name_each_bar_and_pictures_their_titles():
     assert describe_figure(fig) == "A figure titled 'epoch 3'. 2 pictures: P:7 T:7, P:1 T:8."
 
 
+def test_horizontal_bars_masked_grids_and_unforeseen_figures():
+    fig, (left, right) = plt.subplots(1, 2)
+    left.barh(["fit", "evaluate"], [10, 4])
+    right.imshow(np.ma.masked_equal([[1.0, 5.0], [0.0, 3.0]], 0.0))
+    fig.canvas.draw()
+    assert describe_figure(fig) == ("A figure. Panel 1 of 2: bars: 2 bars: fit: 10, evaluate: 4. "
+                                    "Panel 2 of 2: a grid of 2 by 2 values from 1 to 5.")
+    broken = plt.figure()
+    broken.add_subplot().plot([1, 2])
+    broken.axes[0].get_lines = None  # describing it raises
+    data, metadata = shell().format(broken)
+    assert data["image/png"] and metadata["image/png"]["alt"] == (
+        "A figure (no description could be made from its data: TypeError).")
+
+
 def test_a_gallery_frame_shown_again_keeps_its_description():
     frame = draw_gallery(np.zeros((2, 28, 28)), [4, 9], [4, 7], title="epoch 1")
     fig, ax = plt.subplots()

@@ -78,8 +78,9 @@ def remember_picture(pixels, text):
     Returns:
         `pixels`.
     """
-    _PICTURES[_pixels_key(pixels)] = text
-    _PICTURES.move_to_end(_pixels_key(pixels))
+    key = _pixels_key(pixels)
+    _PICTURES[key] = text
+    _PICTURES.move_to_end(key)
     while len(_PICTURES) > _PICTURES_KEPT:
         _PICTURES.popitem(last=False)
     return pixels
@@ -95,8 +96,8 @@ def _name(label, fallback):
 
 
 def _line_text(line, ax):
-    x = np.asarray(line.get_xdata(), dtype=float).ravel()
-    y = np.asarray(line.get_ydata(), dtype=float).ravel()
+    xy = np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2)  # in plot units: dates, categories as numbers
+    x, y = xy[:, 0], xy[:, 1]
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     if not len(y):
@@ -128,30 +129,33 @@ def _is_number(text):
 
 
 def _bar_text(container, ax):
-    heights = [float(bar.get_height()) for bar in container]
-    if not heights:
+    across = getattr(container, "orientation", "vertical") == "horizontal"  # barh: lengths along x
+    spans = [(bar.get_y(), bar.get_height()) if across else (bar.get_x(), bar.get_width()) for bar in container]
+    values = [float(bar.get_width() if across else bar.get_height()) for bar in container]
+    if not values:
         return None
-    ticks = [(float(tick), label.get_text()) for tick, label in zip(ax.get_xticks(), ax.get_xticklabels())
+    axis = ax.yaxis if across else ax.xaxis
+    ticks = [(float(tick), label.get_text()) for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
              if label.get_text() and not _is_number(label.get_text())]  # categories, not a numeric axis
     names = []
-    for bar in container:  # a bar is named by the category under it (bars side by side sit off the tick)
-        centre = bar.get_x() + bar.get_width() / 2
-        near = [text for tick, text in ticks if abs(tick - centre) <= bar.get_width() / 2 + 1e-9]
-        names.append(near[0] if near else f"{number(bar.get_x())} to {number(bar.get_x() + bar.get_width())}")
-    name = _name(container.get_label(), ax.get_ylabel() or "bars")
-    if len(heights) <= MAX_ITEMS:
-        listed = ", ".join(f"{n}: {number(h)}" for n, h in zip(names, heights))
-        return f"{name}: {len(heights)} bars: {listed}"
-    low, high = int(np.argmin(heights)), int(np.argmax(heights))
-    return (f"{name}: {len(heights)} bars from {names[0]} to {names[-1]}; highest {number(heights[high])} "
-            f"at {names[high]}, lowest {number(heights[low])} at {names[low]}")
+    for start, size in spans:  # a bar is named by the category under it (bars side by side sit off the tick)
+        near = [text for tick, text in ticks if abs(tick - (start + size / 2)) <= size / 2 + 1e-9]
+        names.append(near[0] if near else f"{number(start)} to {number(start + size)}")
+    name = _name(container.get_label(), (ax.get_xlabel() if across else ax.get_ylabel()) or "bars")
+    if len(values) <= MAX_ITEMS:
+        listed = ", ".join(f"{n}: {number(v)}" for n, v in zip(names, values))
+        return f"{name}: {len(values)} bars: {listed}"
+    low, high = int(np.argmin(values)), int(np.argmax(values))
+    return (f"{name}: {len(values)} bars from {names[0]} to {names[-1]}; highest {number(values[high])} "
+            f"at {names[high]}, lowest {number(values[low])} at {names[low]}")
 
 
 def _image_text(image):
     data = np.asarray(image.get_array())
     if data.ndim == 3:
         return picture_text(data) or f"a picture of {data.shape[1]} by {data.shape[0]} pixels"
-    finite = data[np.isfinite(data)] if data.dtype.kind == "f" else data.ravel()
+    shown = np.ma.compressed(image.get_array()).astype(float)  # masked cells are not drawn
+    finite = shown[np.isfinite(shown)]
     span = f" from {number(finite.min())} to {number(finite.max())}" if finite.size else ""
     return f"a grid of {data.shape[0]} by {data.shape[1]} values{span}"
 
@@ -248,7 +252,10 @@ def figure_bundle(fig, include=None, exclude=None):
     png = print_figure(fig, "png", base64=True, bbox_inches="tight")
     if png is None:  # an empty figure: IPython shows nothing either
         return {}, {}
-    alt = describe_figure(fig)
+    try:
+        alt = describe_figure(fig)
+    except Exception as error:  # a figure of a kind not foreseen is still shown
+        alt = f"A figure (no description could be made from its data: {type(error).__name__})."
     return ({"image/png": png,
              "text/html": f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt, quote=True)}">'},
             {"image/png": {"alt": alt}})
