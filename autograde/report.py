@@ -68,14 +68,16 @@ def _figures(folder, assignment, totals, maximum, table):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = []
+    from callbacks_course.alt_text import describe_figure
+
+    names = []  # (file name, text alternative)
     fig, ax = plt.subplots(figsize=(6, 3.2))
     bins = min(20, max(5, int(maximum) + 1))
     ax.hist(totals, bins=bins, range=(0, maximum), color="#4477aa", edgecolor="white")
     ax.set(xlabel=f"score (of {maximum:g})", ylabel="students", title=f"{assignment}: score distribution")
     fig.tight_layout()
-    names.append(f"score_distribution_{assignment}.png")
-    fig.savefig(folder / names[-1], dpi=100)
+    names.append((f"score_distribution_{assignment}.png", describe_figure(fig)))
+    fig.savefig(folder / names[-1][0], dpi=100)
     plt.close(fig)
 
     fig, ax = plt.subplots(figsize=(max(6, 0.45 * len(table)), 3.4))
@@ -88,8 +90,8 @@ def _figures(folder, assignment, totals, maximum, table):
     ax.set(ylim=(-1, 1), title=f"{assignment}: item analysis")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    names.append(f"item_analysis_{assignment}.png")
-    fig.savefig(folder / names[-1], dpi=100)
+    names.append((f"item_analysis_{assignment}.png", describe_figure(fig)))
+    fig.savefig(folder / names[-1][0], dpi=100)
     plt.close(fig)
     return names
 
@@ -123,7 +125,7 @@ def report(folder):
         names = _figures(folder, assignment, totals, maximum, table)
         parts.append(f"<h2>{html.escape(assignment)}</h2><p>{len(rows)} students; mean {mean:.2f} of "
                      f"{maximum:g} (standard deviation {spread:.2f}).</p>")
-        parts += [f"<img src='{name}' alt='{name}'>" for name in names]
+        parts += [f"<img src='{name}' alt='{html.escape(alt, quote=True)}'>" for name, alt in names]
         parts.append("<table><tr><th>item</th><th>points</th><th>full marks</th><th>mean</th>"
                      "<th>discrimination</th></tr>")
         for row in table:

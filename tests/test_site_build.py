@@ -41,8 +41,18 @@ def test_navigation_is_the_lessons_in_file_order_then_the_quiz_and_lab(tmp_path)
     for page in [p for p, _ in lessons] + graded:  # the Colab/Kaggle install cell is not shown on the site
         cells = nbformat.read(tmp_path / "src" / f"{page}.ipynb", as_version=4).cells
         assert cells[1].metadata.tags == ["launch-setup", "remove-cell"], page
-    for script in build_site.WIDGET_JS:  # served by the site itself
-        assert (tmp_path / "src/_static" / script).stat().st_size > 10_000
+    for script in build_site.WIDGET_JS:  # served by the site itself, from its root (paths relative to _static)
+        assert script.startswith("../widgets/")  # the site's /widgets/, copied from _vendor/widgets
+        assert (tmp_path / "src/_vendor/widgets" / pathlib.PurePosixPath(script).name).stat().st_size > 10_000
+    assert not list((tmp_path / "src/_static").rglob("embed-amd.js"))  # Jupyter Book would load it a second time
+    vendor = tmp_path / "src/_vendor"  # so are MathJax and its fonts (the site's /mathjax/)...
+    assert config["sphinx"]["config"]["mathjax_path"] == "../mathjax/tex-mml-chtml.js"  # from _static
+    assert config["sphinx"]["config"]["html_extra_path"] == ["_vendor"]
+    assert (vendor / "mathjax/tex-mml-chtml.js").stat().st_size > 1_000_000
+    assert (vendor / "mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").stat().st_size > 10_000
+    names, contrast = (tmp_path / "src/_static" / name for name in build_site.A11Y_FILES)  # ...names, contrast
+    assert "aria-labelledby" in names.read_text() and ".jupyter-button.mod-primary" in contrast.read_text()
+    assert config["sphinx"]["config"]["language"] == "en"
     selfcheck = [c.source for c in quiz.cells if "selfcheck-data" in c.metadata.get("tags", [])]
     assert selfcheck == ["from callbacks_course.quiz_selfcheck import SelfCheck\n\n"
                          "check = SelfCheck()  # exam: no feedback, check() only confirms your answer is readable"]

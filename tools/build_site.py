@@ -38,9 +38,19 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
 TITLE = "Keras Callbacks, hands-on"
 CELL_TIMEOUT = 300
-# ipywidgets 8's embedder and the loader it needs, served from the site itself (no CDN at read time).
+# ipywidgets 8's embedder and the loader it needs, served from the site itself (no CDN at read time), and
+# MathJax 3 (the renderer Sphinx uses): formulas render with no network. Both are copied from `_vendor` to
+# the site's root (/widgets/, /mathjax/), not to _static: Jupyter Book puts every script of _static on
+# every page, which loaded the embedder twice (every widget drawn twice) and would load all of MathJax.
+# Their paths below are relative to _static, as Sphinx wants.
 WIDGET_PACKAGES = {"@jupyter-widgets/html-manager": "1.0.15", "requirejs": "2.3.8"}
-WIDGET_JS = {"widgets/require.js": {}, "widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"}}
+WIDGET_JS = {"../widgets/require.js": {},
+             "../widgets/embed-amd.js": {"data-jupyter-widgets-cdn": "https://cdn.jsdelivr.net/npm/"}}
+MATHJAX = ("mathjax", "3.2.2")
+MATHJAX_PARTS = ("tex-mml-chtml.js", "input/", "output/chtml", "a11y/", "ui/", "sre/")
+# Accessible names and contrast the generators leave out (tools/site/a11y/), on every page: Jupyter Book
+# includes every script and style sheet of _static.
+A11Y_FILES = ("a11y/names.js", "a11y/contrast.css")
 
 
 def readme_section(readme, heading):
@@ -83,7 +93,8 @@ def book_config(repository):
         "html": {"use_repository_button": True},
         "sphinx": {"config": {"html_show_copyright": False,
                               "suppress_warnings": ["myst.header"], "html_static_path": ["_static"],
-                              "nb_ipywidgets_js": WIDGET_JS}},
+                              "nb_ipywidgets_js": WIDGET_JS, "language": "en", "html_extra_path": ["_vendor"],
+                              "mathjax_path": f"../mathjax/{MATHJAX_PARTS[0]}"}},  # relative to _static
     }
 
 
@@ -109,22 +120,38 @@ def execute(path, workdir):
     return nb
 
 
-def vendor_widget_js(cache, static):
-    """Put the npm packages WIDGET_PACKAGES' scripts into `static`/widgets (`npm pack`, kept in `cache`)."""
+def npm_tarball(cache, name, version):
+    """The `npm pack` tarball of `name`@`version`, fetched from npm's registry once and kept in `cache`."""
     cache.mkdir(parents=True, exist_ok=True)
-    (static / "widgets").mkdir(parents=True, exist_ok=True)
+    tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
+                       check=True, stdout=subprocess.DEVNULL)
+    return tarball
+
+
+def vendor_mathjax(cache, folder):
+    """Put MathJax's TeX-to-HTML component and what it loads (fonts, menu, speech) into `folder`/mathjax."""
+    with tarfile.open(npm_tarball(cache, *MATHJAX)) as archive:
+        for member in archive.getmembers():
+            inside = "LICENSE" if member.name == "package/LICENSE" else member.name.removeprefix("package/es5/")
+            if member.isfile() and inside.startswith((*MATHJAX_PARTS, "LICENSE")):
+                target = folder / "mathjax" / inside
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.extractfile(member).read())
+
+
+def vendor_widget_js(cache, folder):
+    """Put the npm packages WIDGET_PACKAGES' scripts into `folder`/widgets (`npm pack`, kept in `cache`)."""
+    (folder / "widgets").mkdir(parents=True, exist_ok=True)
     for name, version in WIDGET_PACKAGES.items():
-        tarball = cache / f"{name.removeprefix('@').replace('/', '-')}-{version}.tgz"
-        if not tarball.exists():  # npm's registry; later builds reuse the tarball
-            subprocess.run(["npm", "pack", "--silent", f"{name}@{version}", "--pack-destination", str(cache)],
-                           check=True, stdout=subprocess.DEVNULL)
-        with tarfile.open(tarball) as archive:
+        with tarfile.open(npm_tarball(cache, name, version)) as archive:
             for member in archive.getmembers():
                 wanted = member.name == "package/require.js" or (  # embed-amd.js, its licence and fonts
                     member.name.startswith("package/dist/") and not member.name.endswith(".map")
                     and pathlib.PurePosixPath(member.name).name not in {"embed.js", "libembed-amd.js"})
                 if member.isfile() and wanted:
-                    (static / "widgets" / pathlib.PurePosixPath(member.name).name).write_bytes(
+                    (folder / "widgets" / pathlib.PurePosixPath(member.name).name).write_bytes(
                         archive.extractfile(member).read())
 
 
@@ -154,7 +181,11 @@ def stage(root, src):
     """Write the book's sources for the repository at `root` into `src` (emptied first)."""
     shutil.rmtree(src, ignore_errors=True)
     (src / "course").mkdir(parents=True)
-    vendor_widget_js(src.parent / "npm", src / "_static")
+    vendor_widget_js(src.parent / "npm", src / "_vendor")
+    vendor_mathjax(src.parent / "npm", src / "_vendor")
+    (src / "_static" / "a11y").mkdir(parents=True)
+    for name in A11Y_FILES:
+        shutil.copy(ROOT / "tools" / "site" / name, src / "_static" / name)
     lessons = []
     for path in sorted((root / "course").glob("*.ipynb")):
         shutil.copy(path, src / "course" / path.name)

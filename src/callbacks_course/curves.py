@@ -2,6 +2,8 @@
 
 import matplotlib.pyplot as plt
 
+from callbacks_course.style import BLACK, MARKERS
+
 
 def plot_curves(columns, keys, ax=None, title=None):
     """Draw one line per key against the epoch number.
@@ -29,10 +31,10 @@ def plot_curves(columns, keys, ax=None, title=None):
         raise KeyError(f"no column {missing}; the columns are {sorted(columns)}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.2))
-    for key in keys:
+    for number, key in enumerate(keys):
         values = [float(v) for v in columns[key]]
         epochs = [int(float(e)) for e in columns["epoch"]] if "epoch" in columns else range(len(values))
-        ax.plot(epochs, values, marker="o", markersize=3, label=key)
+        ax.plot(epochs, values, marker=MARKERS[number % len(MARKERS)], markersize=4, label=key)
     ax.set_xlabel("epoch")
     ax.legend()
     ax.grid(alpha=0.3)
@@ -68,7 +70,7 @@ def plot_rate_and_loss(columns, loss_keys=("loss", "val_loss"), rate_key="learni
         raise KeyError(f"no column {rate_key!r}; the columns are {sorted(columns)}")
     rate_ax = loss_ax.twinx()
     rates = [float(v) for v in columns[rate_key]]
-    rate_ax.step(range(len(rates)), rates, where="post", color="black", linestyle="--", label=rate_key)
+    rate_ax.step(range(len(rates)), rates, where="post", color=BLACK, linestyle=(0, (1, 1)), label=rate_key)
     rate_ax.set_yscale("log")
     rate_ax.set_ylabel(rate_key)
     rate_ax.legend(loc="upper center")

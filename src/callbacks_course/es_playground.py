@@ -25,8 +25,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from callbacks_course.alt_text import describe_figure, set_alt_text
 from callbacks_course.marked_curve import plot_marked_curve
 from callbacks_course.replay import replay_early_stopping
+from callbacks_course.style import GREEN, VERMILLION
 
 VERDICT_CLASS = "es-verdict"
 
@@ -123,11 +125,12 @@ class EarlyStoppingPlayground:
         if self.result.epochs_run < len(values):
             ax.axvspan(self.result.epochs_run + 0.5, len(values) + 0.5, color="grey", alpha=0.2, label="never trained")
         if params["start_from_epoch"]:
-            ax.axvline(params["start_from_epoch"] + 0.5, color="tab:green", linestyle=":", label="start_from_epoch")
+            ax.axvline(params["start_from_epoch"] + 0.5, color=GREEN, linestyle=":", label="start_from_epoch")
         if params["baseline"] is not None:
-            ax.axhline(params["baseline"], color="tab:red", linestyle="--", label="baseline")
+            ax.axhline(params["baseline"], color=VERMILLION, linestyle="--", label="baseline")
         ax.legend(fontsize=8, loc="upper right")
         ax.set_title("EarlyStopping replayed on the recorded run")
+        set_alt_text(fig, f"{params['monitor']} replayed through EarlyStopping: {self.text}. {describe_figure(fig)}")
         plt.close(fig)
         self.figure = fig
         with self.plot:

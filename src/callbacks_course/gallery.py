@@ -20,7 +20,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-RIGHT, WRONG = "tab:green", "tab:red"
+from callbacks_course.alt_text import picture_text, remember_picture
+from callbacks_course.style import BLUE, VERMILLION
+
+RIGHT, WRONG = BLUE, VERMILLION  # told apart by colour-blind readers too; the text P≠T says it anyway
 
 
 def draw_gallery(images, predicted, true, title=None, columns=5):
@@ -34,7 +37,8 @@ def draw_gallery(images, predicted, true, title=None, columns=5):
         columns: digits per row.
 
     Returns:
-        An RGB image as a uint8 array of shape `(height, width, 3)`.
+        An RGB image as a uint8 array of shape `(height, width, 3)`. What it shows is remembered
+        (`alt_text.remember_picture`): `imshow` of it, or a GIF of such frames, is described.
     """
     images, predicted, true = np.asarray(images), np.asarray(predicted), np.asarray(true)
     if images.ndim != 3 or not len(images) == len(predicted) == len(true):
@@ -54,7 +58,10 @@ def draw_gallery(images, predicted, true, title=None, columns=5):
         figure.suptitle(title, fontsize=12)
     figure.tight_layout()
     canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    right = int(np.sum(predicted == true))
+    guesses = ", ".join(f"{p}" if p == t else f"{p} (true {t})" for p, t in zip(predicted, true))
+    text = f"{title + ': ' if title else ''}{len(images)} digits, {right} of {len(images)} predicted right; predicted: {guesses}"
+    return remember_picture(np.asarray(canvas.buffer_rgba())[..., :3].copy(), text)
 
 
 def write_gif(frames, path, seconds_per_frame=0.7):
@@ -67,7 +74,8 @@ def write_gif(frames, path, seconds_per_frame=0.7):
         seconds_per_frame: how long each frame is shown.
 
     Returns:
-        The path written, as a `pathlib.Path`.
+        The path written, as a `pathlib.Path`. Frames from `draw_gallery` are described in the
+        GIF's comment, which `alt_text.describe_animation` reads.
     """
     frames = [np.asarray(frame) for frame in frames]
     if not frames:
@@ -78,6 +86,7 @@ def write_gif(frames, path, seconds_per_frame=0.7):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     first, *rest = [Image.fromarray(frame) for frame in frames]
+    comment = "; ".join(f"frame {n}: {text}" for n, text in enumerate(map(picture_text, frames), 1) if text)
     first.save(path, save_all=True, append_images=rest, duration=int(seconds_per_frame * 1000), loop=0,
-               disposal=1)
+               disposal=1, **({"comment": comment} if comment else {}))
     return path

@@ -3,6 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from callbacks_course.alt_text import set_alt_text
 from callbacks_course.recorder import ALL_HOOKS
 
 
@@ -50,4 +51,6 @@ def plot_hook_counts(recorders, ax=None, title="How often each hook fired"):
     ax.set_yticks(range(len(hooks)), hooks)
     ax.xaxis.tick_top()
     ax.set_title(title)
+    rows = "; ".join(f"{hook}: " + ", ".join(f"{name} {counts[name][hook]}" for name in names) for hook in hooks)
+    set_alt_text(ax, f"{title}, a table of calls per run: {rows}")
     return ax

@@ -2,6 +2,8 @@
 
 import matplotlib.pyplot as plt
 
+from callbacks_course.style import BLUE
+
 MARKERS = ("o", "*", "s", "D", "v", "^")
 
 
@@ -36,7 +38,7 @@ def plot_marked_curve(values, marks=None, ax=None, label="val_loss", title=None)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
     epochs = range(1, len(values) + 1)
-    ax.plot(epochs, values, color="tab:blue", marker=".", label=label)
+    ax.plot(epochs, values, color=BLUE, marker=".", label=label)
     for (name, marked), marker in zip(marks.items(), MARKERS):
         ax.plot(marked, [values[e - 1] for e in marked], marker, linestyle="none", markersize=12,
                 markerfacecolor="none", markeredgewidth=2, label=name)

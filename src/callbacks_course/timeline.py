@@ -2,6 +2,9 @@
 
 import matplotlib.pyplot as plt
 
+from callbacks_course.alt_text import set_alt_text
+from callbacks_course.style import BLUE, GREEN, ORANGE, SKY
+
 LANES = (
     ("train", "on_train"),
     ("epoch", "on_epoch"),
@@ -11,7 +14,7 @@ LANES = (
     ("predict", "on_predict"),
     ("predict batch", "on_predict_batch"),
 )
-COLORS = {"train": "tab:blue", "epoch": "tab:purple", "test": "tab:orange", "predict": "tab:green"}
+COLORS = {"train": SKY, "epoch": BLUE, "test": ORANGE, "predict": GREEN}  # colour-blind safe; lanes are labelled
 
 
 def spans(events):
@@ -68,4 +71,8 @@ def plot_hook_timeline(events, ax=None, title="Callback hooks in call order"):
     ax.set_xlabel("hook call number")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
+    counts = [f"{lane} {sum(s[0] == lane for s in spans(events))}" for lane in used]
+    epochs = [s[1] for s in spans(events) if s[0] == "epoch"]
+    set_alt_text(ax, f"{title}: {len(events)} hook calls drawn as begin-to-end bars per lane; bars per lane: "
+                     f"{', '.join(counts)}" + (f"; epochs {min(epochs)} to {max(epochs)}" if epochs else ""))
     return ax

@@ -74,6 +74,8 @@ def lesson1(page, lab, shots):
     figure.scroll_into_view_if_needed()
     assert image_loaded(figure), "the hook timeline <img> did not load"
     assert figure.bounding_box()["width"] > 400, "the hook timeline figure is drawn too small to read"
+    alt = figure.get_attribute("alt") or ""  # what a screen reader says of it (callbacks_course.alt_text)
+    assert re.search(r"\d+ hook calls drawn as begin-to-end bars", alt), f"the timeline's text alternative: {alt!r}"
     shots(page, "02-lesson1-timeline")
 
     explorer = output_of(notebook, "widgets.interact(show_call")

@@ -5,11 +5,19 @@ lesson 8), its internal links, no error output, launch links to the right notebo
 answer-key text anywhere in the site (the forbidden texts come from autograde/keys/ and the
 solutions' solution and hidden-test regions). Screenshots of three pages go to screenshots/site/.
 
+Accessibility (WCAG 2.1 AA): axe-core runs inside every page (0 serious or critical violations;
+each page's full result in build/site/axe/); every figure has a text alternative naming numbers,
+which Chromium's own accessibility tree exposes as the image's name; formulas render with every
+non-local request blocked (MathJax is served by the site); the lesson 8 playground works from the
+keyboard alone. Screenshots of those go to screenshots/a11y/.
+
 The site is built by `make site` (`.ci/run` builds it before `make test`); without it these tests
 are skipped with the reason, or fail when REQUIRE_BROWSER=1.
 """
 
+import base64
 import contextlib
+import html
 import io
 import json
 import os
@@ -30,6 +38,8 @@ from labserver import ROOT, free_port
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 import launch_links  # noqa: E402
+from axe import AXE, SEVERE, audit  # noqa: E402
+from labpage import Shots  # noqa: E402
 
 JOURNEY = "site"
 SITE = ROOT / "build" / "site" / "html"
@@ -154,11 +164,12 @@ def test_site_page(page, site, path, shots):
         widgets = page.locator("article .jupyter-widgets.widget-inline-hbox, article .jupyter-widgets.widget-checkbox")
         expect(widgets.first, f"{path}: no widget rendered in its static state").to_be_visible(timeout=20_000)
         scripts = page.eval_on_selector_all("script[src]", "scripts => scripts.map(s => s.src)")
-        assert any(src.startswith(site) and "/_static/widgets/embed-amd.js" in src for src in scripts), scripts
+        embedders = [src for src in scripts if src.startswith(site + "widgets/embed-amd.js")]
+        assert len(embedders) == 1, scripts  # loaded twice, it draws every widget twice
     if path == "course/08_visualising_progress.html":
-        gifs = [src for src in rendered_images(page) if src.endswith(".gif")]
-        assert len(gifs) == 1, f"lesson 8 shows {len(gifs)} GIFs"
-        animation = Image.open(io.BytesIO(page.request.get(gifs[0]).body()))
+        gifs = [src for src in rendered_images(page) if src.startswith("data:image/gif;base64,")]
+        assert len(gifs) == 1, f"lesson 8 shows {len(gifs)} GIFs"  # inline, in the <img> that carries its alt text
+        animation = Image.open(io.BytesIO(base64.b64decode(gifs[0].split(",", 1)[1])))
         assert animation.format == "GIF" and animation.n_frames >= 2
     check_internal_links(page, site, path)
     check_launch_links(page, path)
@@ -168,7 +179,7 @@ def test_site_page(page, site, path, shots):
     assert "KAGGLE_KERNEL_RUN_TYPE" not in text, f"{path}: the notebook's install cell is shown"
     if path in SHOTS:
         if path == "course/08_visualising_progress.html":
-            page.locator("article img[src$='.gif']").scroll_into_view_if_needed()
+            page.locator("article img[src^='data:image/gif']").scroll_into_view_if_needed()
         shots(page, SHOTS[path])
 
 
@@ -195,3 +206,117 @@ def test_the_site_ships_no_answer_key_text_in_any_file(site):
             if found:
                 leaks[str(path.relative_to(SITE))] = found
     assert not leaks, f"answer-key text in the site's files: {leaks}"
+
+
+NUMBER = re.compile(r"\d")
+STRUCTURE = re.compile(r"Panel \d+ of \d+|frame \d+:")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(page, site, path):
+    open_page(page, site, path)
+    if path.startswith("course/"):  # the widgets render after load
+        expect(page.locator("article .jupyter-widgets").first).to_be_visible(timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    result = audit(page)
+    record = SITE.parent / "axe" / (path.replace("/", "_") + ".json")
+    record.parent.mkdir(exist_ok=True)
+    record.write_text(json.dumps({"axe-core": AXE[1], "page": path, **result}, indent=1))
+    assert len(result["passed"]) > 20, f"{path}: axe checked too few rules: {result['passed']}"
+    severe = [f"{v['impact']} {v['id']}: {v['help']} ({len(v['targets'])}: {v['targets'][:3]})"
+              for v in result["violations"] if v["impact"] in SEVERE]
+    assert not severe, f"{path}: " + "; ".join(severe)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("main").count() == 1 and page.locator("article h1").count() == 1
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("course/")])
+def test_every_figure_on_a_lesson_page_has_a_text_alternative_with_numbers(page, site, path):
+    open_page(page, site, path)
+    expect(page.locator("article .jupyter-widgets").first).to_be_visible(timeout=20_000)
+    images = page.eval_on_selector_all("article .cell_output img", "imgs => imgs.map(i => i.alt)")
+    assert images, f"{path}: no figure"
+    missing = [alt for alt in images if not NUMBER.search(STRUCTURE.sub("", alt))]
+    assert not missing, f"{path}: {len(missing)} of {len(images)} figures without a text naming numbers: {missing}"
+
+
+def accessibility_node(page, selector):
+    """Chromium's own accessibility-tree node of the element at `selector` (over the DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    (found, *_) = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
+    cdp.detach()
+    return {"role": found["role"]["value"], "name": found.get("name", {}).get("value", "")}
+
+
+@pytest.mark.browser
+def test_a_figure_is_named_by_its_alt_text_in_the_accessibility_tree(page, site, browser_context):
+    open_page(page, site, "course/06_csv_logger.html")
+    figure = page.locator("article .cell_output img").first
+    figure.scroll_into_view_if_needed()
+    figure.evaluate("img => img.setAttribute('data-a11y-shot', '')")
+    node = accessibility_node(page, "[data-a11y-shot]")
+    alt = figure.get_attribute("alt")
+    assert node == {"role": "image", "name": alt} and "loss" in alt and NUMBER.search(alt), node
+    picture = base64.b64encode(figure.screenshot()).decode()
+    tree = html.escape(json.dumps(node, indent=1))
+    panel = browser_context.new_page()
+    panel.set_viewport_size({"width": 1400, "height": 700})
+    panel.set_content(
+        "<html lang='en'><body style='font-family:sans-serif;display:flex;gap:2em;margin:2em'>"
+        f"<div><h2>Lesson 6, first figure, as seen</h2><img style='max-width:640px' src='data:image/png;base64,{picture}'"
+        " alt=''></div><div style='max-width:600px'><h2>Chromium's accessibility tree for it</h2>"
+        f"<pre style='white-space:pre-wrap;font-size:15px;background:#f4f4f4;padding:1em'>{tree}</pre></div></body></html>")
+    Shots("a11y")(panel, "figure-alt-text-in-accessibility-tree")
+    panel.close()
+
+
+@pytest.mark.browser
+def test_maths_renders_with_the_network_blocked(page, site):
+    blocked = []
+
+    def local_only(route):
+        if route.request.url.startswith(site):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", local_only)
+    for path in ("quizzes/callbacks_quiz/callbacks_quiz.html", "course/08_visualising_progress.html"):
+        open_page(page, site, path)
+        page.wait_for_load_state("networkidle")
+    page.go_back()
+    maths = page.locator("article mjx-container")
+    expect(maths.first).to_be_visible(timeout=20_000)
+    assert maths.count() >= 3 and page.locator("article mjx-merror").count() == 0
+    assert "\\frac" not in page.locator("article").inner_text(), "raw TeX on the page"
+    assert page.locator("article mjx-assistive-mml").count() >= 3  # MathML a screen reader reads
+    assert not blocked, f"the site asked for non-local resources: {sorted(set(blocked))}"
+
+
+@pytest.mark.browser
+def test_a_playground_works_from_the_keyboard_alone(page, site):
+    open_page(page, site, "course/08_visualising_progress.html")
+    playground = page.locator("article .course-browse")
+    handle = playground.get_by_role("slider", name="frame")  # named by its label for screen readers
+    expect(handle).to_have_attribute("aria-valuenow", re.compile(r"^0(\.0)?$"), timeout=20_000)
+    shown = playground.locator(".widget-output img").filter(visible=True)
+    before = shown.get_attribute("alt")
+    for presses in range(1, 500):
+        page.keyboard.press("Tab")
+        if handle.evaluate("handle => handle === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the playground's slider")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(handle).to_have_attribute("aria-valuenow", re.compile(r"^3(\.0)?$"))
+    expect(shown).to_have_count(1)
+    after = shown.get_attribute("alt")
+    assert after != before and NUMBER.search(after), (before, after)
+    playground.scroll_into_view_if_needed()
+    Shots("a11y")(page, "keyboard-playground-frame-3")  # reached after `presses` Tabs, then 3 arrow keys

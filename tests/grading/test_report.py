@@ -54,6 +54,8 @@ def test_report_cli_writes_html_and_figures(tmp_path, capsys):
         assert f"src='{name}'" in html
         with Image.open(tmp_path / name) as image:
             assert image.format == "PNG" and image.width >= 500
+    assert "full marks: 3 bars: sharp: 0.5, easy: 1, odd: 0.3; discrimination index: 3 bars: sharp: 1, easy: 0, odd: -0.333" in html  # from the data
+    assert "alt='A figure. quiz: score distribution: students: 5 bars: 0 to 0.8: 0, 0.8 to 1.6: 2, 1.6 to 2.4: 3, 2.4 to 3.2: 5, 3.2 to 4: 0.'" in html
 
 
 def test_report_cli_refuses_a_folder_without_csvs(tmp_path, capsys):

@@ -35,7 +35,8 @@ def test_try_it_cells_show_real_results(lab):
     assert lab.value("detector.stopped_epoch") is not None
     assert lab.value("sorted(p.name for p in run_dir.iterdir())")[-2:] == ["history.csv", "tensorboard"]
     assert lab.value("len(gallery.frames)") == 4
-    assert lab.outputs(mime="image/gif"), "the gallery's GIF is shown"
+    (gif,) = lab.outputs(mime="image/gif")  # the gallery's GIF is shown, with a text alternative (alt_text)
+    assert gif["metadata"]["image/gif"]["alt"].startswith("An animation of 4 frames")
     assert lab.value("counter.counts['test_runs']") == 3
     rates = lab.value("history.history['learning_rate']")
     assert len(rates) == 10 and rates[0] == pytest.approx(1e-2) and min(rates) < rates[0]  # the plateau was met
