@@ -1,4 +1,4 @@
-"""`python -m autograde {release,grade,merge,report,export,init,demo}`: the instructor's command line (see README.md)."""
+"""`python -m autograde {release,grade,merge,report,similarity,export,init,demo}`: the instructor's command line (see README.md)."""
 
 import argparse
 import os
@@ -36,6 +36,12 @@ def _parser():
     merge.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")
+    similar = commands.add_parser("similarity", help="HTML page of the most similar answers per exercise "
+                                  "(copydetect, the released stubs discounted); changes no grade")
+    similar.add_argument("submissions", help="SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb, as for grade")
+    similar.add_argument("--out", default="grades", help="folder for similarity.html (default: grades)")
+    similar.add_argument("--threshold", type=float, default=0.5, help="score from which a pair is marked "
+                         "and shown side by side (default: 0.5)")
     export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
     export.add_argument("dir")
     export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
@@ -95,6 +101,10 @@ def main(argv=None):
             from .report import report
 
             print(f"wrote {report(args.dir)}")
+        elif args.command == "similarity":
+            from .similarity import similarity
+
+            print(f"wrote {similarity(course, args.submissions, args.out, threshold=args.threshold)}")
         elif args.command == "export":
             from .export import run_export
 
