@@ -42,6 +42,13 @@ def _parser():
     similar.add_argument("--out", default="grades", help="folder for similarity.html (default: grades)")
     similar.add_argument("--threshold", type=float, default=0.5, help="score from which a pair is marked "
                          "and shown side by side (default: 0.5)")
+    variants = commands.add_parser("variants", help="per-student variants of the quiz: on (a course secret in "
+                                   "<work>/variants.json), off, or show a student's option order")
+    variants.add_argument("action", choices=("on", "off", "show"))
+    variants.add_argument("student", nargs="?", help="for show: the student id")
+    variants.add_argument("--question-order", action="store_true", help="with on: the questions get an order "
+                          "of their own too")
+    variants.add_argument("--assignment", default="callbacks_quiz", help="for show (default: callbacks_quiz)")
     export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
     export.add_argument("dir")
     export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
@@ -51,6 +58,28 @@ def _parser():
     commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
     return parser
+
+
+def _variants(course, args):
+    from .grader import UsageError
+
+    if args.action == "show":
+        if not args.student:
+            raise UsageError("variants show needs a student id")
+        variant = course.variant(args.assignment, args.student)
+        if variant is None:
+            raise UsageError(f"variants are off (or {args.assignment} has none): `variants on` first")
+        questions = [grade_id for item in course.items(args.assignment).values() for grade_id in item.answer_cells]
+        for question in variant.questions(questions):
+            print(f"{question}: " + "  ".join(f"{shown}={original}" for shown, original in
+                                              zip("ABCD", variant.order(question))))
+        return
+    settings = course.set_variants(args.action == "on", question_order=args.question_order)
+    if settings is None:
+        print("per-student variants are off: everyone gets the original order")
+    else:
+        print(f"per-student variants are on (question order: {'own' if settings['question_order'] else 'fixed'}); "
+              f"the course secret is in {course.work / 'variants.json'}: keep it, never hand it out")
 
 
 def main(argv=None):
@@ -105,6 +134,8 @@ def main(argv=None):
             from .similarity import similarity
 
             print(f"wrote {similarity(course, args.submissions, args.out, threshold=args.threshold)}")
+        elif args.command == "variants":
+            _variants(course, args)
         elif args.command == "export":
             from .export import run_export
 

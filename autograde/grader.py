@@ -24,6 +24,7 @@ import shutil
 import sys
 
 from callbacks_course.grading import Result
+from callbacks_course.quiz_variant import personalize
 
 from . import csv_safe, results
 from .course import GRADING_RELEASE, _quiet_logs
@@ -58,7 +59,10 @@ class _Prepared:
         self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
         self.points = {}  # grade_id -> points of its test cell
         items = course.items(sub.assignment)
-        parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment)]
+        # the student's own variant, from their real id (never from the notebook); part of the cache key
+        self.variant = course.variant(sub.assignment, sub.student)
+        parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment),
+                 self.variant.describe() if self.variant else "original"]
         for notebook in course.notebooks(sub.assignment):
             source, stubs = layouts[notebook], released[notebook]
             path = sub.folder / f"{notebook}.ipynb"
@@ -74,6 +78,8 @@ class _Prepared:
                         answers = student_answers(parse_notebook(raw))
                         parts.append(raw)
                         self.copies[notebook] = graded_copy(stubs.nb, answers)
+                        if self.variant:  # nbgrader's feedback shows the options as the student saw them
+                            personalize(self.copies[notebook], self.variant)
                     except SubmissionError as exc:
                         problem, status = f"{notebook}.ipynb: {exc}", "unreadable"
             if problem:
@@ -303,6 +309,8 @@ class Grader:
         rows = dict(prep.items)
         for grade_id, outcome in outcomes.items():
             exp = expected.get((prep.sub.assignment, grade_id))
+            if prep.variant and outcome["status"] == "ok":  # the student's letters, as original options
+                outcome = dict(outcome, observed=prep.variant.observed(items[grade_id], outcome["observed"]))
             rows[grade_id] = _score(items[grade_id], prep.points[grade_id], outcome, exp)
         # an instructor-side failure is not cached: the next run grades this submission again
         key = None if any(row.pop("retry", False) for row in rows.values()) else prep.key
