@@ -16,7 +16,7 @@ HUB_PROXY := $(HUB_PREFIX)/proxy/node_modules/.bin/configurable-http-proxy
 
 help:
 	@echo "make lab    - set up, then open the course in JupyterLab"
-	@echo "make test   - set up, then run every test"
+	@echo "make test   - set up, then run every test (LANE=unit, LANE=\"not slow\", ...: one lane)"
 	@echo "make setup  - create .venv with the pinned dependencies and the course package"
 	@echo "make strip  - remove outputs and execution counts from every notebook"
 	@echo "make grade  - grade a small demo class and print its gradebook"
@@ -42,7 +42,7 @@ lab: setup
 test: setup
 	tools/system_packages.sh
 	$(if $(filter 0,$(shell id -u)),$(MAKE) hub-setup,@echo "make test: not root, so the hub tests will be skipped")
-	bash tools/run_tests.sh
+	bash tools/run_tests.sh $(if $(LANE),-m "$(LANE)")
 
 strip: setup
 	$(BIN)/jupyter nbconvert --clear-output --inplace --log-level=WARN course/*.ipynb $(wildcard solutions/*/*.ipynb)

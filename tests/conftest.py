@@ -9,3 +9,55 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+
+
+# Lanes: every test is in one lane (a hub journey is also a browser test), named after the most expensive thing it starts, so that
+# `pytest -m LANE` runs one kind of test and `-m "not slow"` the quick ones (README, "Test lanes").
+LANES = {
+    "unit": "in-process Python, no training and no subprocess",
+    "keras": "trains small Keras models in-process (the quiz key and Keras facts)",
+    "engine": "starts grading workers in their jails, or nbgrader",
+    "notebook": "executes notebooks in a Jupyter kernel",
+    "package": "builds the course package into a fresh virtual environment",
+    "cluster": "starts a one-node Slurm cluster (root)",
+    "browser": "drives JupyterLab or the website in headless Chromium",
+    "hub": "starts a real JupyterHub with Unix accounts (root)",
+}
+FOLDER_LANES = {"lessons": "notebook", "grading": "engine", "lab": "engine", "live": "unit",
+                "quiz": "engine", "keras_facts": "keras", "browser": "browser", "hub": "hub"}
+FILE_LANES = {
+    "test_es_playground.py": "keras", "test_gallery.py": "keras", "test_hook_counts.py": "keras",
+    "test_recorder.py": "keras", "test_replay.py": "keras", "test_tb_events.py": "keras",
+    "test_quiet_tensorflow.py": "keras", "test_mnist.py": "keras",
+    "test_launch_links.py": "unit", "test_lesson_timings.py": "notebook", "test_site_build.py": "notebook",
+    "test_packaging.py": "package", "test_slurm_shards.py": "cluster",
+    "test_key_builtins.py": "keras", "test_key_hooks.py": "keras", "test_key_methods.py": "keras",
+    "test_key_file.py": "unit", "test_quiz_registry.py": "unit", "test_cell_stubs.py": "unit",
+    "test_quiz_notebook.py": "notebook", "test_lab_notebook.py": "notebook",
+    "test_bounded_json.py": "unit", "test_shards.py": "engine", "test_scenarios.py": "keras",
+}
+
+
+def lane_of(path):
+    """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
+    path = pathlib.Path(path)
+    if path.name in FILE_LANES:
+        return FILE_LANES[path.name]
+    return FOLDER_LANES.get(path.parent.name, "unit")
+
+
+def pytest_configure(config):
+    for lane, what in LANES.items():
+        config.addinivalue_line("markers", f"{lane}: lane: {what}")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), and `slow`
+    when that lane is not `unit`."""
+    import pytest
+
+    for item in items:
+        lane = "hub" if item.get_closest_marker("hub") else lane_of(item.path)
+        item.add_marker(getattr(pytest.mark, lane))
+        if lane != "unit":
+            item.add_marker(pytest.mark.slow)

@@ -14,7 +14,7 @@ LESSONS = sorted(p.name[1:3] for p in importlib.resources.files("callbacks_cours
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_questions_are_well_formed(lesson):
     found = questions(lesson)
-    assert 2 <= len(found) <= 3
+    assert 2 <= len(found) <= 6
     for question in found:
         assert set(question.options) == set(question.why) == set("ABCD")
         assert question.answer and question.answer <= set(question.options)

@@ -39,3 +39,13 @@ def test_the_plain_keras_model_is_the_one_make_classifier_builds(lesson):
     plain = lesson.value("[model.name, [l.__class__.__name__ for l in model.layers], model.count_params()]")
     assert plain == ["mnist_dense", ["Flatten", "Dense", "Dense"], 784 * 64 + 64 + 64 * 10 + 10]
     assert lesson.value("model.loss") == "sparse_categorical_crossentropy"
+
+
+def test_editing_logs_outputs_does_not_change_predict_but_changing_the_model_does(lesson):
+    """Quiz q20 C: what predict() returns comes from the model, not from logs["outputs"]."""
+    assert lesson.value("outputs_unchanged") is True
+    assert lesson.value("float(abs(plain).sum()) > 0") is True
+    assert lesson.value("list(after_zeroing_weights.shape)") == [64, 10]
+    assert lesson.value("bool(np.allclose(after_zeroing_weights, 0.1))") is True
+    printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
+    assert "editing logs['outputs'] changed predict()'s result: False" in printed

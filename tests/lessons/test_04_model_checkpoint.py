@@ -56,7 +56,7 @@ def test_pictures_and_widgets(lesson):
     assert "val_loss did not improve from" in printed
 
 
-def test_batch_level_saving_cannot_pick_the_best_model(lesson):
+def test_batch_level_best_only_fails_only_with_two_saves_before_the_first_epoch_end(lesson):
     # monitor="val_loss" (default): no val_loss mid-epoch, so a warning and a save every 4 batches regardless
     assert lesson.value("best_every_4_files") == [f"e{(g - 1) // 10 + 1:02d}-b{(g - 1) % 10 + 1:02d}.weights.h5"
                                                   for g in range(4, 21, 4)]
@@ -65,3 +65,18 @@ def test_batch_level_saving_cannot_pick_the_best_model(lesson):
     # comparison that is set up only at the first on_epoch_end
     assert lesson.value("best_loss_files") == ["e01-b04.weights.h5"]
     assert lesson.value("loss_outcome") == "TypeError: 'NoneType' object is not callable"
+
+
+def test_batch_level_best_only_compares_the_running_training_loss_once_an_epoch_has_ended(lesson):
+    """save_freq=6, 10 batches an epoch: one save in epoch 1, then each save compares logs["loss"]."""
+    points = lesson.value("at_saves.points")
+    assert [(e, b) for e, b, _ in points] == [(1, 6), (2, 2), (2, 8), (3, 4), (3, 10)]
+    expected, best = [], None
+    for epoch, batch, loss in points:
+        if best is None or loss < best:
+            best = loss
+            expected.append(f"e{epoch:02d}-b{batch:02d}.weights.h5")
+    assert lesson.value("every_6_files") == expected == lesson.value("saved_when_better")
+    assert lesson.value("by_loss_6.best") == pytest.approx(best)
+    printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
+    assert "saved exactly when the running loss beat the best so far: True" in printed

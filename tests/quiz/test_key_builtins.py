@@ -3,6 +3,7 @@ EarlyStopping), 7, 19 (TensorBoard) and 18 (CSVLogger)."""
 
 import csv
 import inspect
+import json
 
 import keras
 import numpy as np
@@ -214,6 +215,15 @@ def test_q07_A_model_graph(tmp_path):
     assert_key("q07", "A", plugin == "graph_keras_model")
 
 
+def test_q07_option_A_the_graph_is_the_layer_structure(tmp_path):
+    """A's wording: what write_graph stores is the model's layers (the Keras model config)."""
+    _, with_graph, _ = tensorboard_run(tmp_path)
+    (event,) = with_graph.Tensors("keras")
+    config = json.loads(tensor_util.make_ndarray(event.tensor_proto).item())
+    assert config["class_name"] == "Sequential" and [layer["class_name"] for layer in config["config"]["layers"]] == [
+        "InputLayer", "Flatten", "Dense", "Dense"]
+
+
 def test_q07_B_loss_and_accuracy(tmp_path):
     history, train, validation = tensorboard_run(tmp_path)
     logged = [float(tensor_util.make_ndarray(event.tensor_proto)) for event in train.Tensors("epoch_loss")]
@@ -225,6 +235,14 @@ def test_q07_B_loss_and_accuracy(tmp_path):
 def test_q07_C_no_checkpoints(tmp_path):
     tensorboard_run(tmp_path)
     assert_key("q07", "C", not all("events.out.tfevents" in name for name in files(tmp_path)))
+
+
+def test_q07_option_C_embeddings_freq_saves_weights_files(tmp_path):
+    """C's explanation: only with embeddings_freq > 0 does TensorBoard save the model's weights."""
+    tensorboard_run(tmp_path, embeddings_freq=1)
+    saved = [name for name in files(tmp_path) if "events.out.tfevents" not in name]
+    assert saved == ["projector_config.pbtxt", "train/keras_embedding.ckpt-0.weights.h5",
+                     "train/keras_embedding.ckpt-1.weights.h5"]
 
 
 def test_q07_D_log_dir_has_a_default(tmp_path, monkeypatch):

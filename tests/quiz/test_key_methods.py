@@ -58,6 +58,18 @@ def test_q08_B_logs_hold_the_current_metrics(fit_events):
                and logged[0].logs["loss"] != logged[-1].logs["loss"])
 
 
+def test_q08_option_B_batch_logs_are_running_averages_over_the_epoch():
+    """B's explanation: a batch end's loss is the mean over the epoch's batches so far (lesson 1)."""
+    (x, y), _ = data()
+    model = tiny_model(learning_rate=0.0)  # weights stay put, so each batch's own loss can be measured after
+    recorder = EventRecorder(hooks=("on_train_batch_end", "on_epoch_end"))
+    fit(model, epochs=1, callbacks=[recorder], validation=False, shuffle=False)
+    own = [model.evaluate(x[i:i + BATCH], y[i:i + BATCH], verbose=0)[0] for i in range(0, STEPS * BATCH, BATCH)]
+    logged = [e.logs["loss"] for e in recorder.events]
+    assert logged[:-1] == pytest.approx(np.cumsum(own) / np.arange(1, STEPS + 1), rel=1e-5)
+    assert logged[-1] == pytest.approx(logged[-2], rel=1e-6) and logged[0] != pytest.approx(logged[-2], rel=1e-3)
+
+
 def test_q08_C_logs_are_not_always_empty(fit_events):
     assert_key("q08", "C", all(not e.logs for e in fit_events))
 

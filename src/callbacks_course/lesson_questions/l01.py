@@ -46,4 +46,20 @@ QUESTIONS = [
             "D": "evaluate does not train.",
         },
     ),
+    Question(
+        prompt="A callback sets `logs[\"outputs\"][...] = 0` in `on_predict_batch_end`. What does `predict()` return?",
+        options={
+            "A": "The model's predictions, unchanged",
+            "B": "Zeros for every digit",
+            "C": "Zeros for that batch only",
+            "D": "Nothing: predict raises an error",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "logs is what callbacks see; predict() returns the outputs it kept itself. To change them, change the model.",
+            "B": "The lesson's run shows the returned array equal to a run without the callback.",
+            "C": "Not even that batch: editing logs changes only what callbacks see.",
+            "D": "Keras does not check what a callback does to logs.",
+        },
+    ),
 ]

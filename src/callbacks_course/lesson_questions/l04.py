@@ -42,4 +42,21 @@ QUESTIONS = [
             "D": "An integer replaces the per-epoch saving; it does not add to it.",
         },
     ),
+    Question(
+        prompt="`ModelCheckpoint(..., monitor='loss', save_best_only=True, save_freq=6)`, once the first epoch has "
+               "ended: what does a save in the middle of an epoch compare with the best value so far?",
+        options={
+            "A": "The running average of the training loss over the current epoch so far",
+            "B": "The validation loss",
+            "C": "The loss of that one batch",
+            "D": "The average training loss over the whole run so far",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "Batch logs hold running averages, and they restart every epoch: a noisy proxy, not the best model.",
+            "B": "Mid-epoch the logs hold no val_loss (with monitor='val_loss' it warns and saves anyway).",
+            "C": "Keras 3's batch logs are averages over the epoch so far, not one batch's loss.",
+            "D": "The averages restart at every epoch; nothing averages over the whole run.",
+        },
+    ),
 ]
