@@ -20,6 +20,7 @@ from callbacks_course.quiz import partial_credit
 from callbacks_course.quiz_variant import TOKEN_VARIABLE, personalize, personalized, student_token
 
 from autograde.course import REPO, Course
+from autograde.report import item_analysis
 from conftest import autograde
 
 pytestmark = pytest.mark.slow
@@ -90,6 +91,10 @@ def test_each_student_is_graded_on_their_own_variant(graded):
         assert {q: items[student, f"{q}_check"] for q in QUESTIONS} == \
             {q: round(value, 4) for q, value in expected.items()}, student
         assert totals[student] < 12, student
+    # the item analysis pools the variants: one row per original question, in the original order
+    table = item_analysis(_rows(base / "out" / "grades.csv"), _rows(base / "out" / "items.csv"))["callbacks_quiz"]
+    assert [row["item"] for row in table] == [f"{q}_check" for q in QUESTIONS]
+    assert table[0]["mean"] == sum(items[s, "q01_check"] for s in totals) / 4
 
 
 def test_feedback_shows_the_options_as_the_student_saw_them(graded):
