@@ -177,6 +177,7 @@ def test_the_exam_release_leaks_neither_key_nor_secret(graded, tmp_path):
     done = autograde("release", "--exam", "--out", str(tmp_path / "exam"), course=REPO, work=tmp_path / "work")
     assert done.returncode == 0, done.stderr[-3000:]
     exam = nbformat.read(str(tmp_path / "exam" / "callbacks_quiz" / "callbacks_quiz.ipynb"), as_version=4)
+    assert not personalized(exam)  # one release for everyone (and the website): the original order
     secret = course.variant_settings()["secret"]
     texts = {"exam": nbformat.writes(exam),
              "ann's exam": nbformat.writes(personalize(exam, variants["ann"]))}

@@ -161,3 +161,28 @@ def test_the_registry_maps_letters_through_the_variant():
     observed = v.observed(item, sorted(seen_key(v)["q07"]))
     assert observed == sorted(answer_key()["q07"]["answer"])
     assert callbacks_quiz.score_answer("q07", observed).fraction == 1.0
+
+
+def test_the_hub_gives_each_student_their_token_and_the_variant_fetch(tmp_path, monkeypatch):
+    import importlib.util
+
+    from autograde.course import Course
+
+    monkeypatch.setenv("HUB_CLASS_ROOT", str(tmp_path / "class"))
+    spec = importlib.util.spec_from_file_location("classroom_variants", ROOT / "deploy" / "hub" / "classroom.py")
+    classroom = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(classroom)
+    klass = {"instructor": "teach", "students": ["ann", "ben"], "course": str(tmp_path / "course")}
+    from callbacks_course.quiz_variant import QUESTION_ORDER_VARIABLE, TOKEN_VARIABLE
+
+    assert TOKEN_VARIABLE not in classroom.user_environment("ann", klass)  # variants off: no token
+    settings = Course(ROOT, work=tmp_path / "course" / ".autograde").set_variants(True, question_order=True)
+    ann, teach = classroom.user_environment("ann", klass), classroom.user_environment("teach", klass)
+    assert ann[TOKEN_VARIABLE] == student_token(settings["secret"], "ann") != \
+        classroom.user_environment("ben", klass)[TOKEN_VARIABLE]
+    assert ann[QUESTION_ORDER_VARIABLE] == "1" and TOKEN_VARIABLE not in teach
+    assert not [value for value in ann.values() if settings["secret"].hex() in value]
+    classroom._write_role_folders(tmp_path / "course")
+    config = (tmp_path / "class" / "etc" / "jupyter-student" / "nbgrader_config.py").read_text()
+    assert 'c.ExchangeFactory.fetch_assignment = "callbacks_course.variant_fetch.VariantFetch"' in config
+    assert "VariantFetch" not in (tmp_path / "class" / "etc" / "jupyter-instructor" / "nbgrader_config.py").read_text()
