@@ -187,3 +187,20 @@ def test_the_exam_release_leaks_neither_key_nor_secret(graded, tmp_path):
         assert not [why for why in explanations if why in text], name
         assert "SelfCheck()" in text, name
     assert (course.work / "variants.json").stat().st_mode & 0o077 == 0
+
+
+def test_questions_in_an_order_of_their_own(tmp_path):
+    """`variants on --question-order`: the groups move in the student's copy and in nbgrader's feedback."""
+    work = tmp_path / "work"
+    assert autograde("variants", "on", "--question-order", course=REPO, work=work).returncode == 0
+    variant = Course(REPO, work=work).variant("callbacks_quiz", "eve")
+    assert variant.question_order
+    nb = _fill(personalize(nbformat.read(str(RELEASED), as_version=4), variant), _seen(variant))
+    (tmp_path / "subs" / "eve" / "callbacks_quiz").mkdir(parents=True)
+    nbformat.write(nb, str(tmp_path / "subs" / "eve" / "callbacks_quiz" / "callbacks_quiz.ipynb"))
+    result = autograde("grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"), course=REPO, work=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [(r["student_id"], r["score"]) for r in _rows(tmp_path / "out" / "grades.csv")] == [("eve", "20")]
+    page = (tmp_path / "out" / "feedback" / "eve" / "callbacks_quiz" / "callbacks_quiz.html").read_text()
+    headings = [int(n) for n in re.findall(r'<h2 id="Question-(\d+)"', page)]
+    assert headings == [int(q[1:]) for q in variant.questions(QUESTIONS)] and headings != sorted(headings)
