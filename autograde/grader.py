@@ -35,6 +35,7 @@ ENGINE_VERSION = "2"
 MESSAGE_LIMIT = 4000  # characters of one item's message in items.csv and the feedback
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
 ITEM_COLUMNS = ["student_id", "assignment", "item", "score", "max_score", "status", "message"]
+CHOICE_COLUMNS = ["student_id", "assignment", "item", "choices"]  # choices.csv: multiple-choice answers
 
 
 class UsageError(Exception):
@@ -129,8 +130,11 @@ def _score(item, points, outcome, expected):
                     "message": "this item could not be scored (a grader error); tell your instructor"}
         fraction = result.fraction
         status = "passed" if fraction >= 1 else "partial" if fraction > 0 else "failed"
-        return {"score": _points(fraction * points), "max_score": points, "status": status,
-                "message": result.message[:MESSAGE_LIMIT]}
+        row = {"score": _points(fraction * points), "max_score": points, "status": status,
+               "message": result.message[:MESSAGE_LIMIT]}
+        if result.choices:
+            row["choices"] = str(result.choices)[:64]
+        return row
     if status == "fail":
         status = "failed"
     row = {"score": 0.0, "max_score": points, "status": status, "message": str(message)[:MESSAGE_LIMIT]}
@@ -368,7 +372,7 @@ class Grader:
 
     def _write_csvs(self, prepared):
         self.out.mkdir(parents=True, exist_ok=True)
-        grade_rows, item_rows = [], []
+        grade_rows, item_rows, choice_rows = [], [], []
         for prep in prepared:
             record = self._records[prep.sub.student, prep.sub.assignment]
             book = record.get("gradebook") or {}
@@ -379,8 +383,11 @@ class Grader:
                 maximum += row["max_score"]
                 item_rows.append([prep.sub.student, prep.sub.assignment, grade_id, _fmt(score), _fmt(row["max_score"]),
                                   row["status"], row["message"]])
+                if row.get("choices"):
+                    choice_rows.append([prep.sub.student, prep.sub.assignment, grade_id, row["choices"]])
             grade_rows.append([prep.sub.student, prep.sub.assignment, _fmt(total), _fmt(maximum)])
-        for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows)):
+        for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows),
+                                    ("choices.csv", CHOICE_COLUMNS, choice_rows)):
             csv_safe.write_rows(self.out / name, columns, sorted(rows))
 
 

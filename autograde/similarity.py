@@ -39,7 +39,8 @@ class Pair:
         score: max(share_a, share_b).
         a, b: the students (a < b).
         share_a, share_b: the share of each answer's tokens found in the other.
-        marked_a, marked_b: each answer as HTML-escaped text, the matching parts in <mark>.
+        marked_a, marked_b: each answer as HTML-escaped text, the matching parts in <mark>
+            ("" beyond the pairs `compare` marks).
     """
 
     score: float
@@ -63,12 +64,14 @@ def _marked(code, slices):
     return highlight_overlap(code, slices, "<mark>", "</mark>", escape_html=True)[0]
 
 
-def compare(answers, template=""):
+def compare(answers, template="", marked=TOP):
     """Every pair of `answers`, most similar first, `template` discounted.
 
     Args:
         answers: {student: source of their answer cell}.
         template: the released stub of the cell (copydetect's boilerplate).
+        marked: how many of the most similar pairs carry their code (escaped, the matching
+            parts marked); the others carry none.
 
     Returns:
         [Pair], sorted by score (highest first), then by students.
@@ -86,16 +89,22 @@ def compare(answers, template=""):
     # as copydetect's CopyDetector does: every k-gram of the template (window 1) is boilerplate
     boilerplate = np.unique(np.array(list(_fingerprint(template, window=1).hashes), dtype=np.int64))
     prints = {student: _fingerprint(code, boilerplate=boilerplate) for student, code in sorted(answers.items())}
-    students, pairs = sorted(prints), []
+    students, found = sorted(prints), []
     for i, a in enumerate(students):
         for b in students[i + 1:]:
-            _, (share_a, share_b), (slices_a, slices_b) = compare_files(prints[a], prints[b])
-            if not len(slices_a):
-                pairs.append(Pair(0.0, a, b, 0.0, 0.0, html.escape(answers[a]), html.escape(answers[b])))
-                continue
-            pairs.append(Pair(float(max(share_a, share_b)), a, b, float(share_a), float(share_b),
-                              _marked(answers[a], slices_a), _marked(answers[b], slices_b)))
-    return sorted(pairs, key=lambda pair: (-pair.score, pair.a, pair.b))
+            _, (share_a, share_b), slices = compare_files(prints[a], prints[b])
+            found.append((float(max(share_a, share_b)), a, b, float(share_a), float(share_b), slices))
+    found.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+    pairs = []
+    for n, (score, a, b, share_a, share_b, (slices_a, slices_b)) in enumerate(found):
+        if n >= marked:
+            shown = "", ""
+        elif len(slices_a):
+            shown = _marked(answers[a], slices_a), _marked(answers[b], slices_b)
+        else:
+            shown = html.escape(answers[a]), html.escape(answers[b])
+        pairs.append(Pair(score, a, b, share_a, share_b, *shown))
+    return pairs
 
 
 def class_answers(course, submissions, assignment):

@@ -49,7 +49,7 @@ def score_answer(question, observed, expected=None):
     try:
         if not normalize_answer(observed):
             return Result(0.0, f'No answer: assign your letters to {question}, e.g. {question} = {{"A", "C"}}.')
-        return Result(partial_credit(observed, key), tally(observed, key))
+        return Result(partial_credit(observed, key), tally(observed, key), "".join(sorted(normalize_answer(observed))))
     except ValueError as error:
         return Result(0.0, f"{question}: {error}")
 

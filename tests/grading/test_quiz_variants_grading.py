@@ -20,7 +20,7 @@ from callbacks_course.quiz import partial_credit
 from callbacks_course.quiz_variant import TOKEN_VARIABLE, personalize, personalized, student_token
 
 from autograde.course import REPO, Course
-from autograde.report import item_analysis
+from autograde.report import item_analysis, option_analysis
 from conftest import autograde
 
 pytestmark = pytest.mark.slow
@@ -95,6 +95,20 @@ def test_each_student_is_graded_on_their_own_variant(graded):
     table = item_analysis(_rows(base / "out" / "grades.csv"), _rows(base / "out" / "items.csv"))["callbacks_quiz"]
     assert [row["item"] for row in table] == [f"{q}_check" for q in QUESTIONS]
     assert table[0]["mean"] == sum(items[s, "q01_check"] for s in totals) / 4
+    # and the option analysis counts the options each student chose in their original letters
+    choices = _rows(base / "out" / "choices.csv")
+    chosen = {(r["student_id"], r["item"]): r["choices"] for r in choices}
+    for student in totals:
+        for q in QUESTIONS:
+            original = variants[student].to_original(q, letters[student][q])
+            assert chosen.get((student, f"{q}_check"), "") == "".join(sorted(original)), (student, q)
+    options = option_analysis(_rows(base / "out" / "grades.csv"), choices)["callbacks_quiz"]
+    q01 = next(row for row in options if row["item"] == "q01_check")["options"]
+    assert q01["A"][0] == sum("A" in chosen.get((s, "q01_check"), "") for s in totals) / 4
+    assert chosen["ann", "q01_check"] == "AB" and q01["A"][0] >= 0.25
+    page = (base / "out" / "report.html")
+    assert autograde("report", str(base / "out"), course=REPO, work=base / "work").returncode == 0
+    assert "Options chosen (original letters)" in page.read_text()
 
 
 def test_feedback_shows_the_options_as_the_student_saw_them(graded):
