@@ -129,7 +129,8 @@ def _write_role_folders(course):
     nbgrader = {
         "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange
                            # the quiz arrives in the student's own variant (when the hub gives a token)
-                           + 'c.ExchangeFactory.fetch_assignment = "callbacks_course.variant_fetch.VariantFetch"\n',
+                           + "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))  # variant_fetch.py\n"
+                           + 'c.ExchangeFactory.fetch_assignment = "variant_fetch.VariantFetch"\n',
         "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
                               + exchange
                               # the formgrader's Collect: only a student's own folder, only regular files

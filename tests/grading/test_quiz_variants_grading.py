@@ -7,6 +7,7 @@ worth in the student's own variant. The course secret never leaves the work fold
 """
 
 import csv
+import importlib.util
 import json
 import os
 import re
@@ -152,18 +153,23 @@ def test_selfcheck_validate_and_grading_agree_on_a_variant(graded, tmp_path):
     assert {r["student_id"]: r["score"] for r in _rows(base / "out" / "grades.csv")}["ann"] == "20"
 
 
-def test_fetch_writes_the_students_variant_once(graded, tmp_path):
+def test_fetch_writes_the_students_variant_once(graded, tmp_path, monkeypatch):
+    """nbgrader's fetch with the students' configuration that deploy/hub/classroom.py writes."""
     _, course, variants, _ = graded
-    outbound = tmp_path / "exchange" / "keras-callbacks" / "outbound" / "callbacks_quiz"
+    monkeypatch.setenv("HUB_CLASS_ROOT", str(tmp_path / "class"))
+    spec = importlib.util.spec_from_file_location("classroom_fetch", REPO / "deploy" / "hub" / "classroom.py")
+    classroom = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(classroom)
+    classroom._write_role_folders(tmp_path / "course")
+    outbound = classroom.EXCHANGE / classroom.COURSE_ID / "outbound" / "callbacks_quiz"
     outbound.mkdir(parents=True)
     shutil.copy(RELEASED, outbound)
     home = tmp_path / "home"
     home.mkdir()
     token = student_token(course.variant_settings()["secret"], "ann")
-    fetch = [os.path.join(BIN, "nbgrader"), "fetch_assignment", "callbacks_quiz", "--course", "keras-callbacks",
-             f"--Exchange.root={tmp_path / 'exchange'}",
-             "--ExchangeFactory.fetch_assignment=callbacks_course.variant_fetch.VariantFetch"]
-    env = dict(os.environ, **{TOKEN_VARIABLE: token})
+    fetch = [os.path.join(BIN, "nbgrader"), "fetch_assignment", "callbacks_quiz"]
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(classroom.role_folder("ann", {"instructor": "teach"})),
+               **{TOKEN_VARIABLE: token})
     done = subprocess.run(fetch, cwd=home, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     fetched = home / "callbacks_quiz" / "callbacks_quiz.ipynb"

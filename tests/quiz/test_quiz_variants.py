@@ -184,5 +184,6 @@ def test_the_hub_gives_each_student_their_token_and_the_variant_fetch(tmp_path, 
     assert not [value for value in ann.values() if settings["secret"].hex() in value]
     classroom._write_role_folders(tmp_path / "course")
     config = (tmp_path / "class" / "etc" / "jupyter-student" / "nbgrader_config.py").read_text()
-    assert 'c.ExchangeFactory.fetch_assignment = "callbacks_course.variant_fetch.VariantFetch"' in config
+    assert 'c.ExchangeFactory.fetch_assignment = "variant_fetch.VariantFetch"' in config
+    assert (tmp_path / "class" / "etc" / "jupyter-student" / "variant_fetch.py").is_file()
     assert "VariantFetch" not in (tmp_path / "class" / "etc" / "jupyter-instructor" / "nbgrader_config.py").read_text()

@@ -4,14 +4,15 @@ The hub sets `CALLBACKS_COURSE_QUIZ_TOKEN` (and `CALLBACKS_COURSE_QUIZ_QUESTION_
 student's server (deploy/hub/classroom.py). `VariantFetch` copies the released assignment as
 nbgrader does, then writes the student's variant (`quiz_variant.personalize`) into each quiz
 notebook it has just copied; a notebook already there is left as it is. Without a token it is
-nbgrader's fetch. Configure it with
-`c.ExchangeFactory.fetch_assignment = "callbacks_course.variant_fetch.VariantFetch"`.
+nbgrader's fetch. It lives beside the students' nbgrader_config.py (which puts its folder on the
+import path), not in the course package: it needs nbgrader, which the package does not require.
 
 Example:
 
 ```python
-# a student's nbgrader_config.py
-c.ExchangeFactory.fetch_assignment = "callbacks_course.variant_fetch.VariantFetch"
+# the students' nbgrader_config.py (deploy/hub/classroom.py writes it)
+sys.path.insert(0, os.path.dirname(__file__))
+c.ExchangeFactory.fetch_assignment = "variant_fetch.VariantFetch"
 ```
 """
 
