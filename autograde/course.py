@@ -277,7 +277,6 @@ class Course:
             raise CourseError(f"{path} is damaged; run `python -m autograde release` (with --exam for an exam) again")
         return record["exam"]
 
-
     # ---- per-student variants ---------------------------------------------------------------
     def variant_settings(self):
         """{"secret": bytes, "question_order": bool} when variants are on (`set_variants`), else None.
