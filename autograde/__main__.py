@@ -1,4 +1,4 @@
-"""`python -m autograde {release,grade,merge,report,similarity,export,init,demo}`: the instructor's command line (see README.md)."""
+"""`python -m autograde {release,grade,merge,report,similarity,variants,export,init,demo,doctor}`: the instructor's command line (see README.md)."""
 
 import argparse
 import os
@@ -26,6 +26,9 @@ def _parser():
     grade.add_argument("--jobs", type=int, default=1, help="parallel grading workers (default: 1)")
     grade.add_argument("--memory-mb", type=int, default=2048, help="memory of each item's jailed processes together (MB)")
     grade.add_argument("--no-confine", action="store_true", help=argparse.SUPPRESS)
+    grade.add_argument("--allow-uncontained", action="store_true", help="grade even where each item's memory and "
+                       "processes cannot be contained (no usable cgroups; see `doctor`): a student's fork bomb or "
+                       "memory hog then reaches this machine")
     grade.add_argument("--shard", help="I/N: grade only shard I (0-based) of N into --results, no CSVs; "
                        "then `merge` (a cluster job array: one shard per task)")
     grade.add_argument("--results", help="folder of the engine's result files, shared by the shards "
@@ -52,11 +55,14 @@ def _parser():
     export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
     export.add_argument("dir")
     export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
-    export.add_argument("--roster", required=True, help="CSV with student_id (and name, email, canvas_id, "
-                        "sis_user_id, sis_login_id, section)")
+    export.add_argument("--roster", required=True, help="the roster CSV: a Canvas or Moodle export, or student_id "
+                        "(and name, email, canvas_id, sis_user_id, sis_login_id, section)")
+    export.add_argument("--id-column", default="student_id", help="the roster's column of the ids the submissions "
+                        "use, e.g. 'SIS Login ID' or Username (default: student_id)")
     export.add_argument("--output", help="file to write (default DIR/<format>_grades.csv)")
     commands.add_parser("init", help="create nbgrader's course folder and gradebook (formgrader), quizzes/ untouched")
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
+    commands.add_parser("doctor", help="which isolation layers this machine gives student code, in plain words")
     return parser
 
 
@@ -82,6 +88,18 @@ def _variants(course, args):
               f"the course secret is in {course.work / 'variants.json'}: keep it, never hand it out")
 
 
+def _preflight(args, usage_error):
+    """Refuse to grade where the sandbox cannot start, or cannot contain memory and processes (unless allowed)."""
+    if args.no_confine:
+        return
+    from .doctor import containment_problem
+    from .jail import unreachable
+
+    problem = unreachable() or (None if args.allow_uncontained else containment_problem())
+    if problem:
+        raise usage_error(problem)
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     from .course import Course, CourseError
@@ -98,9 +116,14 @@ def main(argv=None):
                 print(f"released {path}")
         elif args.command == "init":
             print(f"course folder {course.nbgrader_root}: {', '.join(course.init())}")
+        elif args.command == "doctor":
+            from .doctor import doctor
+
+            return doctor()
         elif args.command == "grade" and args.shard:
             from .shards import Shard, grade_shard
 
+            _preflight(args, UsageError)
             if args.out:
                 raise UsageError("--shard writes only results (into --results); `merge` writes the CSVs to --out")
             grade_shard(course, args.submissions, Shard.parse(args.shard), jobs=args.jobs,
@@ -111,6 +134,7 @@ def main(argv=None):
 
             from .progress import Progress
 
+            _preflight(args, UsageError)
             args.out = args.out or "grades"
             grade(course, args.submissions, args.out, jobs=args.jobs, confine=not args.no_confine,
                   memory_mb=args.memory_mb, log=Progress())
@@ -139,7 +163,7 @@ def main(argv=None):
         elif args.command == "export":
             from .export import run_export
 
-            return run_export(args.dir, args.format, args.roster, args.output)
+            return run_export(args.dir, args.format, args.roster, args.output, args.id_column)
         elif args.command == "demo":
             from .demo import demo
 

@@ -99,7 +99,8 @@ def gradebook_table(course, students, assignments):
 def demo(course, jobs=2, log=print):
     """Build, grade and print the demo class; return {(student, assignment): expected score}."""
     from .course import CourseError
-    from .grader import grade, read_csv
+    from .csv_safe import read_rows
+    from .grader import grade
 
     missing = [a for a in (QUIZ, LAB) if not (course.quizzes / a / f"{a}.ipynb").exists()]
     if missing:
@@ -113,7 +114,7 @@ def demo(course, jobs=2, log=print):
     log("Gradebook (nbgrader):")
     for line in gradebook_table(course, students, [LAB, QUIZ]):
         log("  " + line)
-    got = {(r["student_id"], r["assignment"]): float(r["score"]) for r in read_csv(folder / "grades" / "grades.csv")}
+    got = {(r["student_id"], r["assignment"]): float(r["score"]) for r in read_rows(folder / "grades" / "grades.csv")[1]}
     wrong = {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
     log("")
     log("Every score is as expected." if not wrong else f"UNEXPECTED scores (got, expected): {wrong}")

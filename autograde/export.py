@@ -1,8 +1,17 @@
 """`export`: the engine's grades as files that LMS gradebook imports accept (Canvas, Moodle, plain CSV).
 
-The instructor gives a roster CSV (a header row; `student_id` is required: the id the submissions
-use, i.e. the JupyterHub user name; optional `name`, `email`, `canvas_id`, `sis_user_id`,
-`sis_login_id`, `section`). One row per roster student, one column per assignment:
+The instructor gives a roster CSV with a header row, as their LMS exports it or written by hand:
+
+- a **Canvas** gradebook export (`Student, ID, SIS User ID, SIS Login ID, Section, ...`; its
+  `Points Possible` and other rows without a Canvas `ID` are not students);
+- a **Moodle** export (`First name, Last name/Surname, ID number, Email address`, `Username`);
+- a plain file (`student_id`, and optional `name`, `email`, `canvas_id`, `sis_user_id`,
+  `sis_login_id`, `section`).
+
+`id_column` (`--id-column`) names the roster column that holds the id the submissions use (the
+JupyterHub user name), e.g. `SIS Login ID` or `Username`; the default is `student_id`. Ids are
+matched exactly, whatever their first character. One row per roster student, one column per
+assignment:
 
 - **canvas**: `Student, ID, SIS User ID, SIS Login ID, Section, <assignment>...`, then a
   `Points Possible` row, as in a Canvas gradebook export that Canvas's Gradebook import reads back
@@ -12,9 +21,12 @@ use, i.e. the JupyterHub user name; optional `name`, `email`, `canvas_id`, `sis_
   to the user's email or username; each assignment column is mapped to a grade item.
 - **csv**: `student_id, name, email, section, <assignment>..., total, max_total`.
 
-A roster student without a submission of an assignment scores 0 there and is listed; a graded
+A roster row with an empty id column (Canvas's Test Student) is left out and listed; a roster student without a submission of an assignment scores 0 there and is listed; a graded
 student missing from the roster is reported (never dropped silently) and is not written, since
-an LMS rejects rows it cannot match.
+an LMS rejects rows it cannot match. Every file is read and written through `csv_safe`: the
+grades come back exactly as `grade` wrote them, and a field of the written file that starts with a
+formula character gets a quote in front (listed as `quoted`: an LMS takes that quote literally,
+so check those rows before importing).
 
 Example:
 
@@ -22,6 +34,7 @@ Example:
 summary = export("grades", "canvas", "roster.csv")    # -> grades/canvas_grades.csv
 summary.missing     # [("carol", "callbacks_quiz"), ...]   (0 in the file)
 summary.unrostered  # ["mallory"]                           (not in the file)
+export("grades", "moodle", "moodle_export.csv", id_column="Username")
 ```
 """
 
@@ -30,8 +43,14 @@ import dataclasses
 import pathlib
 import sys
 
+from . import csv_safe
+
 FORMATS = ("canvas", "moodle", "csv")
-ROSTER_COLUMNS = ("student_id", "name", "email", "canvas_id", "sis_user_id", "sis_login_id", "section")
+ROSTER_COLUMNS = ("student_id", "name", "email", "canvas_id", "sis_user_id", "sis_login_id", "section", "username")
+LMS_COLUMNS = {  # a roster column an LMS exports (lower case) -> the field it fills
+    "student": "name", "id": "canvas_id", "sis user id": "sis_user_id", "sis login id": "sis_login_id",
+    "email address": "email", "username": "username", "id number": "sis_user_id",
+}
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"
 
@@ -48,40 +67,74 @@ class Summary:
         path: the file written.
         missing: (student_id, assignment) of roster students without a submission (0 written).
         unrostered: graded student ids absent from the roster (not written).
+        quoted: student ids whose row in the file has a field written with a quote in front.
+        unidentified: names of roster rows with an empty id column (not written).
     """
 
     path: pathlib.Path
     missing: list
     unrostered: list
+    quoted: list = dataclasses.field(default_factory=list)
+    unidentified: list = dataclasses.field(default_factory=list)
 
 
-def _read(path, what):
+def _read(path, what, escaped=True):
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            return reader.fieldnames or [], rows
-    except FileNotFoundError:
-        raise ExportError(f"{what} {path} does not exist") from None
+        return csv_safe.read_rows(path, escaped=escaped)
+    except OSError as exc:
+        raise ExportError(f"{what} {path} cannot be read ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ExportError(f"{what} {path} is not a UTF-8 CSV file ({exc})") from None
 
 
-def read_roster(path):
-    """Roster rows as dicts with every `ROSTER_COLUMNS` key (missing ones empty), in file order."""
-    columns, rows = _read(path, "roster")
-    if "student_id" not in columns:
-        raise ExportError(f"roster {path} needs a student_id column (has: {', '.join(columns) or 'none'})")
-    roster, seen = [], set()
+def _fields(row, columns):
+    """The `ROSTER_COLUMNS` fields of one roster row, from our column names or an LMS's."""
+    fields = dict.fromkeys(ROSTER_COLUMNS, "")
+    first = last = ""
+    for column in columns:
+        value, key = row[column].strip(), column.strip().lower()
+        if key in ROSTER_COLUMNS:
+            fields[key] = fields[key] or value
+        elif key in LMS_COLUMNS:
+            fields[LMS_COLUMNS[key]] = fields[LMS_COLUMNS[key]] or value
+        elif key == "first name":
+            first = value
+        elif key in ("last name", "surname"):
+            last = value
+    fields["name"] = fields["name"] or " ".join(part for part in (first, last) if part)
+    return fields
+
+
+def read_roster(path, id_column="student_id"):
+    """The roster's students, and the names of its rows without an id (e.g. Canvas's Test Student).
+
+    Args:
+        path: the roster CSV, as it is (never unescaped: an LMS wrote it).
+        id_column: the column holding the submissions' student ids, matched exactly (not stripped).
+
+    Returns:
+        `(students, unidentified)`: dicts with every `ROSTER_COLUMNS` key (missing ones empty), in
+        file order, and the names (or line numbers) of the rows left out.
+    """
+    columns, rows = _read(path, "roster", escaped=False)
+    if id_column not in columns:
+        raise ExportError(f"roster {path} has no column {id_column!r} (has: {', '.join(columns) or 'none'}); "
+                          "name the column of the students' ids with --id-column")
+    canvas = "ID" in columns and "Student" in columns
+    roster, unidentified, seen = [], [], set()
     for number, row in enumerate(rows, start=2):
-        entry = {key: (row.get(key) or "").strip() for key in ROSTER_COLUMNS}
-        if not entry["student_id"]:
-            raise ExportError(f"roster {path}, line {number}: empty student_id")
+        if canvas and not row["ID"].strip() and id_column != "ID":
+            continue  # Canvas's "Points Possible" (and posting policy) rows
+        entry = _fields(row, columns)
+        entry["student_id"] = row[id_column]
+        if not entry["student_id"].strip():
+            unidentified.append(entry["name"] or f"line {number}")
+            continue
         if entry["student_id"] in seen:
-            raise ExportError(f"roster {path}, line {number}: student_id {entry['student_id']!r} appears twice")
+            raise ExportError(f"roster {path}, line {number}: {id_column} {entry['student_id']!r} appears twice")
         seen.add(entry["student_id"])
         roster.append(entry)
-    return roster
+    return roster, unidentified
 
 
 def read_grades(folder):
@@ -90,6 +143,8 @@ def read_grades(folder):
     A submission that `grade` found missing (every item of it "missing" in items.csv) is left out.
     """
     path = pathlib.Path(folder) / "grades.csv"
+    if not path.is_file():
+        raise ExportError(f"grades file {path} does not exist")
     columns, rows = _read(path, "grades file")
     needed = {"student_id", "assignment", "score", "max_score"}
     if not needed <= set(columns):
@@ -124,7 +179,8 @@ def _table(fmt, roster, assignments, maxima, score_of):
     elif fmt == "moodle":
         by_email = all(s["email"] for s in roster)
         header = ["Email address" if by_email else "Username"] + assignments
-        rows = [[s["email"] if by_email else s["student_id"]] + [score_of(s, a) for a in assignments] for s in roster]
+        rows = [[s["email"] if by_email else s["username"] or s["student_id"]] + [score_of(s, a) for a in assignments]
+                for s in roster]
     else:
         header = ["student_id", "name", "email", "section"] + assignments + ["total", "max_total"]
         rows = []
@@ -135,7 +191,7 @@ def _table(fmt, roster, assignments, maxima, score_of):
     return header, rows
 
 
-def export(folder, fmt, roster_path, out=None):
+def export(folder, fmt, roster_path, out=None, id_column="student_id"):
     """Write the grades of `folder/grades.csv` for `fmt` ("canvas", "moodle" or "csv"); return a Summary.
 
     Args:
@@ -143,10 +199,11 @@ def export(folder, fmt, roster_path, out=None):
         fmt: the target gradebook.
         roster_path: the roster CSV (see the module docstring).
         out: the file to write (default `folder/<fmt>_grades.csv`).
+        id_column: the roster's column of the submissions' student ids.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    roster = read_roster(roster_path)
+    roster, unidentified = read_roster(roster_path, id_column)
     scores, maxima = read_grades(folder)
     if fmt == "canvas":
         unmatched = [s["student_id"] for s in roster if not (s["name"] or s["canvas_id"] or s["sis_user_id"])]
@@ -167,20 +224,25 @@ def export(folder, fmt, roster_path, out=None):
     unrostered = sorted({student for student, _ in scores} - rostered)
     path = pathlib.Path(out) if out else pathlib.Path(folder) / f"{fmt}_grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return Summary(path, sorted(missing), unrostered)
+    csv_safe.write_rows(path, header, rows)
+    quoted = [s["student_id"] for s, row in zip(roster, rows[len(rows) - len(roster):])
+              if any(csv_safe.escape(field) != str(field) for field in row)]
+    return Summary(path, sorted(missing), unrostered, quoted, unidentified)
 
 
-def run_export(folder, fmt, roster_path, out=None):
+def run_export(folder, fmt, roster_path, out=None, id_column="student_id"):
     """`python -m autograde export`: write the file, print what the instructor must check; exit status 0."""
-    summary = export(folder, fmt, roster_path, out)
+    summary = export(folder, fmt, roster_path, out, id_column)
     print(f"wrote {summary.path}")
     for student, assignment in summary.missing:
         print(f"no submission: {student} {assignment} (0 written)")
     for student in summary.unrostered:
         print(f"autograde: warning: {student} was graded but is not in the roster {roster_path}; "
               "not written (add them to the roster)", file=sys.stderr)
+    for name in summary.unidentified:
+        print(f"autograde: warning: {name} has no {id_column} in the roster; not written", file=sys.stderr)
+    for student in summary.quoted:
+        print(f"autograde: warning: the row of {student} has a field that starts with a formula character, "
+              "written with a quote in front (spreadsheet-safe); the LMS reads that quote too: check the row",
+              file=sys.stderr)
     return 0

@@ -17,7 +17,6 @@ summary = grade(Course(), "submissions", out="grades", jobs=2)
 ```
 """
 
-import csv
 import os
 import pathlib
 import shutil
@@ -420,9 +419,3 @@ def grade(course, submissions, out, jobs=1, confine=True, memory_mb=2048, log=pr
     grader = Grader(course, out, jobs=jobs, confine=confine, memory_mb=memory_mb, log=log)
     grader.run(submissions)
     return grader
-
-
-def read_csv(path):
-    """Rows of a CSV written by `grade`, as dicts."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))

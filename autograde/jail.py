@@ -6,8 +6,8 @@ pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unp
 minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
 read-only views of the Python installation, the virtualenv and the course package (nothing
 else: no answer keys, no `/etc/shadow`, no other student's files; of the package's lab, only its
-notebook entry points, not the checks). For each item the zygote
-forks a child, which the worker moves into its own memory and pids cgroups before it receives
+notebook entry points, not the checks). For each item the zygote forks a child, which the worker
+moves into its own memory and pids cgroups (v1 or v2, `autograde/cgroups.py`) before it receives
 the student's cells; when the item ends, every process in those cgroups is killed and the
 child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
 bounded messages only.
@@ -15,8 +15,11 @@ bounded messages only.
 Python on the grading machine may live in a folder other users cannot enter (e.g. under
 `/root`): as root, the worker mounts the folders it needs onto world-readable mount points in a
 private mount namespace before dropping to `nobody`, so the sandbox sees them at their usual paths.
+Those mount points live in TMPDIR, which `nobody` must be able to enter (`unreachable` says
+which folder stops it, and the fix).
 
-Missing pieces degrade with a one-line warning (see `Jail.warnings`): without cgroups, memory is
+Missing pieces degrade with a one-line warning (see `Jail.warnings`; `grade` refuses to start
+without cgroups unless the instructor passes `--allow-uncontained`): without cgroups, memory is
 limited per process (RLIMIT_DATA); without bubblewrap, the zygote runs as a plain process of the
 worker's user (with Landlock where the kernel has it), which still keeps student code out of the
 worker's process.
@@ -38,6 +41,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -47,99 +51,14 @@ import traceback
 
 from callbacks_course.grading import GradingError
 
-PIDS = 256  # processes and threads of one item together
+from . import cgroups
+
 WORK_MB = 256
 START_TIMEOUT = 300
-_CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 class JailError(RuntimeError):
     """The jail could not start or stopped answering (never the student's doing)."""
-
-
-class Cgroups:
-    """One memory and one pids cgroup (v1) for the items of one worker, emptied after each item.
-
-    Args:
-        name: the cgroups' folder name.
-        memory_mb: memory of all the item's processes together (shared mappings and tmpfs files too);
-            None takes the cgroups as they are (to remove a dead worker's).
-        pids: processes and threads of the item together.
-    """
-
-    def __init__(self, name, memory_mb=None, pids=PIDS):
-        self.dirs = [os.path.join(_CGROUP_ROOT, "memory", name), os.path.join(_CGROUP_ROOT, "pids", name)]
-        for folder in self.dirs:
-            os.makedirs(folder, exist_ok=True)
-        if memory_mb is None:
-            return
-        limit = str(memory_mb * 2**20)
-        self._write("memory", "memory.limit_in_bytes", limit)
-        if os.path.exists(os.path.join(self.dirs[0], "memory.memsw.limit_in_bytes")):
-            self._write("memory", "memory.memsw.limit_in_bytes", limit)
-        self._write("pids", "pids.max", str(pids))
-
-    @classmethod
-    def available(cls):
-        return os.geteuid() == 0 and all(os.access(os.path.join(_CGROUP_ROOT, c, "cgroup.procs"), os.W_OK)
-                                         for c in ("memory", "pids"))
-
-    def _write(self, controller, name, value):
-        folder = self.dirs[0] if controller == "memory" else self.dirs[1]
-        with open(os.path.join(folder, name), "w") as handle:
-            handle.write(value)
-
-    def add(self, pid):
-        for folder in self.dirs:
-            with open(os.path.join(folder, "cgroup.procs"), "w") as handle:
-                handle.write(str(pid))
-
-    def pids(self):
-        found = set()
-        for folder in self.dirs:
-            with open(os.path.join(folder, "cgroup.procs")) as handle:
-                found.update(int(line) for line in handle if line.strip())
-        return found
-
-    def kill_all(self, patience=120):
-        """SIGKILL every process of the cgroups until none is left (forks cannot outrun pids.max).
-
-        A process that is freeing a lot of memory can take a while to go, on a busy machine.
-        """
-        deadline = time.monotonic() + patience
-        while True:
-            pids = self.pids()
-            if not pids:
-                return
-            if time.monotonic() > deadline:
-                raise JailError(f"{len(pids)} processes of an item could not be killed")
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.01)
-
-    def remove(self):
-        self.kill_all()
-        for folder in self.dirs:
-            for _ in range(100):
-                try:
-                    os.rmdir(folder)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
-
-    @classmethod
-    def sweep(cls):
-        """Remove the cgroups of workers that died without closing their jail (killed, say)."""
-        names = {name for c in ("memory", "pids") for name in os.listdir(os.path.join(_CGROUP_ROOT, c))}
-        for name in names:
-            pid = _owner(r"autograde-(\d+)-\w+", name)
-            if pid and not _alive(pid):
-                cls(name).remove()
 
 
 def _owner(pattern, name):
@@ -205,6 +124,51 @@ def _nobody():
         return 65534, 65534
 
 
+def _enterable(path, uid, groups):
+    """Whether user `uid` (in `groups`) may enter folder `path`, by its mode bits."""
+    st = os.stat(path)
+    if uid == 0:
+        return True
+    bit = 0o100 if st.st_uid == uid else 0o010 if st.st_gid in groups else 0o001
+    return bool(st.st_mode & bit)
+
+
+def unreachable():
+    """Why bubblewrap's unprivileged user could not start the sandbox here, on one line; None if it can.
+
+    The sandbox runs as `nobody` when the worker is root (the folders it needs are mounted for
+    it in TMPDIR, which `nobody` must be able to enter), else as the worker's own user (who must
+    be able to enter the Python installation, the virtualenv and the course package). A folder
+    on the way with mode 700 (a private home, a runtime folder) stops it.
+    """
+    if shutil.which("bwrap") is None:
+        return None
+    root = os.geteuid() == 0
+    uid, groups = (_nobody()[0], {_nobody()[1]}) if root else (os.geteuid(), {os.getegid(), *os.getgroups()})
+    needed = [("TMPDIR", tempfile.gettempdir())] + ([] if root else [("the Python or course folder", s)
+                                                                      for s in _read_only_sources()])
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = f"uid {uid}"
+    for what, folder in needed:
+        path = os.path.realpath(folder)
+        for step in [path, *_ancestors(path)]:
+            if not _enterable(step, uid, groups):
+                fix = ("set TMPDIR to a folder it can enter (e.g. TMPDIR=/var/tmp)" if what == "TMPDIR"
+                       else "install the course and its .venv in a folder it can enter")
+                return (f"the grading sandbox's user ({user}) cannot enter {step} (mode "
+                        f"{stat.S_IMODE(os.stat(step).st_mode):o}) on the way to {what} {folder}: "
+                        f"chmod o+x {shlex.quote(step)}, or {fix}")
+    return None
+
+
+def _ancestors(path):
+    while path != os.path.dirname(path):
+        path = os.path.dirname(path)
+        yield path
+
+
 def _zygote(python, fd):
     return [python, "-P", "-m", "callbacks_course.grading.zygote", str(fd)]
 
@@ -256,11 +220,10 @@ class Jail:
         self._items = 0
         self._stage = self._home = None
         self.cgroups = None
-        if confine and Cgroups.available():
-            Cgroups.sweep()
-            self.cgroups = Cgroups(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
-        elif confine:
-            self.warnings.append("cgroups (v1 memory and pids) are not writable here: memory is limited per "
+        if confine:  # v1 or v2 memory and pids, see autograde/cgroups.py
+            self.cgroups = cgroups.create(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
+        if confine and self.cgroups is None:
+            self.warnings.append("cgroups (v1 or v2 memory and pids) are not writable here: memory is limited per "
                                  "process (RLIMIT_DATA), so an item's children together may use more, and only "
                                  "the item's process group is killed when it ends")
         self.bwrap = confine and shutil.which("bwrap") is not None
@@ -316,8 +279,8 @@ class Jail:
             ready = b""
         if ready != b"ready\n":
             self._stop()
-            raise JailError("the grading sandbox did not start (bubblewrap, Python or the course package "
-                            "is not usable by an unprivileged user here)")
+            raise JailError(unreachable() or "the grading sandbox did not start (bubblewrap, Python or the course "
+                            "package is not usable by an unprivileged user here)")
         self._ready = True
 
     def _restart(self):

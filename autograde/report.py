@@ -17,20 +17,19 @@ report("grades")   # -> grades/report.html, grades/score_distribution_<assignmen
 ```
 """
 
-import csv
 import html
 import math
 import pathlib
 
 from callbacks_course.quiz import OPTIONS
+from . import csv_safe
 
 LOW_DISCRIMINATION = 0.2
 GROUP_SHARE = 0.27
 
 
 def _rows(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return csv_safe.read_rows(path)[1]
 
 
 def _groups(grades, assignment):

@@ -23,18 +23,21 @@ import tempfile
 import time
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-COURSE = pathlib.Path(__file__).resolve().parents[1] / "course"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from prompt_client import PromptClient  # noqa: E402
+
+COURSE = ROOT / "course"
 
 
 def time_notebook(path, timeout):
     """Run `path` in a temporary folder; return `(seconds, error message or None)`."""
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory(prefix=f"{path.stem}-") as workdir:
-        client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": workdir}})
+        client = PromptClient(notebook, timeout=timeout, kernel_name="python3",
+                              resources={"metadata": {"path": workdir}})
         start = time.perf_counter()
         try:
             client.execute()

@@ -9,22 +9,24 @@ Example:
 import json
 import pathlib
 import shutil
+import sys
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
+from prompt_client import PromptClient  # noqa: E402
 
 
 class NotebookFailed(AssertionError):
-    """A cell raised: the message names the cell and carries the traceback."""
+    """A cell raised or timed out: the message names the cell and carries the traceback."""
 
 
 class NotebookRun:
     """Run every cell of a copy of `path` inside `workdir`; then `value()` reads the kernel's state.
 
-    A cell that times out gets the whole notebook run once more in a fresh kernel: nbclient
-    sometimes never sees the reply of a cell that displays widgets (jupyter/nbclient#312, open).
-    A cell that truly hangs times out twice and fails.
+    A cell that times out fails the run with its name (tools/prompt_client.py removed the cause
+    of the hangs that a retry used to hide).
 
     Args:
         path: the notebook.
@@ -44,18 +46,11 @@ class NotebookRun:
         self._kernel = None
 
     def __enter__(self):
-        try:
-            return self._start()
-        except CellTimeoutError as error:
-            print(f"{self.source.name}: {error.__class__.__name__}; running the notebook once more")
-            return self._start()
-
-    def _start(self):
         self.nb = nbformat.read(self.source, as_version=4)
         self.workdir.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.source, self.workdir / self.source.name)
-        self.client = NotebookClient(self.nb, timeout=self.timeout, kernel_name="python3",
-                                     resources={"metadata": {"path": str(self.workdir)}})
+        self.client = PromptClient(self.nb, timeout=self.timeout, kernel_name="python3",
+                                   resources={"metadata": {"path": str(self.workdir)}})
         self._kernel = self.client.setup_kernel()
         self._kernel.__enter__()
         for run in range(1, self.passes + 1):
@@ -64,9 +59,9 @@ class NotebookRun:
                     continue
                 try:
                     self.client.execute_cell(cell, index)
-                except CellTimeoutError:
+                except CellTimeoutError as error:
                     self.__exit__(None, None, None)
-                    raise
+                    raise NotebookFailed(f"{self.source.name}, pass {run}, cell {index} timed out:\n{cell.source}\n\n{error}") from None
                 except CellExecutionError as error:
                     self.__exit__(None, None, None)
                     raise NotebookFailed(f"{self.source.name}, pass {run}, cell {index}:\n{cell.source}\n\n{error}") from None

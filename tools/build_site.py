@@ -5,9 +5,8 @@ the same paths as the notebooks' own links:
 
 - `index.md`, the home page: the README's key-point map (single-sourced: copied at build time);
 - `course/*.ipynb`: every lesson, in file order, executed with nbclient (offline subset, in a scratch
-  folder) with every output, figure, GIF and the widgets' static state; a cell that raises fails the
-  build. A cell that times out gets the whole lesson run once more in a fresh kernel: nbclient
-  sometimes never sees the reply of a cell that displays widgets (jupyter/nbclient#312, open);
+  folder; `prompt_client.PromptClient`, which never sleeps through an arrived message) with every
+  output, figure, GIF and the widgets' static state; a cell that raises or times out fails the build;
 - `quizzes/*/*.ipynb`: the exam release (`python -m autograde release --exam`): the questions and
   answer cells only, without solutions, hidden tests or the quiz's self-check data; not executed.
 
@@ -30,10 +29,10 @@ import tempfile
 
 import nbformat
 import yaml
-from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 import launch_links
+from prompt_client import PromptClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
@@ -95,23 +94,19 @@ class LessonFailed(RuntimeError):
 def execute(path, workdir):
     """Run the notebook at `path` top to bottom in `workdir`, keep outputs and widget state, save it.
 
-    Raises LessonFailed when a cell raises, or times out twice.
+    Raises LessonFailed when a cell raises or times out.
     """
-    for attempt in (1, 2):
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
-                                resources={"metadata": {"path": str(workdir)}})
-        try:
-            client.execute()
-        except CellTimeoutError as error:
-            if attempt == 2:
-                raise LessonFailed(f"{path.name}: a cell timed out twice\n{error}") from None
-            print(f"{path.name}: a cell timed out (jupyter/nbclient#312); running the lesson once more")
-            continue
-        except CellExecutionError as error:
-            raise LessonFailed(f"{path.name}: a cell raised\n{error}") from None
-        nbformat.write(nb, path)
-        return nb
+    nb = nbformat.read(path, as_version=4)
+    client = PromptClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
+                          resources={"metadata": {"path": str(workdir)}})
+    try:
+        client.execute()
+    except CellTimeoutError as error:
+        raise LessonFailed(f"{path.name}: a cell timed out\n{error}") from None
+    except CellExecutionError as error:
+        raise LessonFailed(f"{path.name}: a cell raised\n{error}") from None
+    nbformat.write(nb, path)
+    return nb
 
 
 def vendor_widget_js(cache, static):

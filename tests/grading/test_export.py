@@ -6,7 +6,9 @@ import sys
 
 import pytest
 
-from autograde.export import ExportError, export
+from autograde import csv_safe
+from autograde.csv_safe import FORMULA_STARTS
+from autograde.export import FORMATS, ExportError, export
 from conftest import ROOT
 
 GRADES = [("ann", "callbacks_quiz", "18", "20"), ("ann", "callbacks_lab", "27.5", "30"),
@@ -114,9 +116,94 @@ def test_bad_roster_is_a_clear_error(graded, tmp_path):
     out, _ = graded
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nAnn,ann@uni.example\n")
-    with pytest.raises(ExportError, match="needs a student_id column"):
+    with pytest.raises(ExportError, match="has no column 'student_id'.*--id-column"):
         export(out, "canvas", bad)
     done = subprocess.run([sys.executable, "-m", "autograde", "export", str(out), "--format", "moodle",
                            "--roster", str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "needs a student_id column" in done.stderr
+    assert done.returncode == 2 and "has no column 'student_id'" in done.stderr
     assert not (out / "moodle_grades.csv").exists()
+
+
+FORMULA_IDS = [start + "carol" for start in FORMULA_STARTS] + ["'carol", "carol"]
+TWINS = list(dict.fromkeys(FORMULA_IDS + [csv_safe.escape(s) for s in FORMULA_IDS]))  # "-carol", "'-carol", ...
+
+
+def test_escaping_is_one_to_one_and_reading_undoes_it(tmp_path):
+    assert len({csv_safe.escape(student) for student in TWINS}) == len(set(TWINS))
+    csv_safe.write_rows(tmp_path / "t.csv", ["student_id", "n"], [[student, n] for n, student in enumerate(TWINS)])
+    columns, rows = csv_safe.read_rows(tmp_path / "t.csv")
+    assert columns == ["student_id", "n"] and [row["student_id"] for row in rows] == TWINS
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_ids_with_any_first_character_are_exported_with_their_own_grades(tmp_path, fmt):
+    """A class whose ids start with each formula character, next to their escaped twins: every grade exact."""
+    out = tmp_path / "grades"
+    out.mkdir()
+    scores = {student: n for n, student in enumerate(TWINS)}  # all different: a mix-up cannot go unseen
+    csv_safe.write_rows(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
+                        [[student, "lab", score, 40] for student, score in scores.items()])
+    roster = tmp_path / "roster.csv"
+    with open(roster, "w", newline="", encoding="utf-8") as handle:  # an LMS's roster: ids as they are
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "name", "canvas_id"])
+        writer.writerows([student, f"Student {n}", str(1000 + n)] for n, student in enumerate(TWINS))
+    summary = export(out, fmt, roster)
+    assert summary.missing == [] and summary.unrostered == []
+    _, rows = csv_safe.read_rows(summary.path)
+    if fmt == "canvas":
+        got = {row["ID"]: float(row["lab"]) for row in rows[1:]}
+        assert got == {str(1000 + n): float(n) for n in range(len(TWINS))}
+    else:
+        key = "student_id" if fmt == "csv" else "Username"
+        assert {row[key]: float(row["lab"]) for row in rows} == {s: float(n) for s, n in scores.items()}
+    if fmt != "canvas":  # Canvas's file holds names and Canvas ids, none of them quoted
+        assert sorted(summary.quoted) == sorted(s for s in TWINS if csv_safe.escape(s) != s)
+
+
+CANVAS_EXPORT = """Student,ID,SIS User ID,SIS Login ID,Section,Old Quiz (1234),Current Score
+    Points Possible,,,,,10,
+"Lee, Ann",101,S1,alee,A,9,90
+"Jr., Ben",102,S2,=bjr,A,3,30
+Test Student,103,,,A,0,0
+"""
+MOODLE_EXPORT = """First name,Last name,ID number,Institution,Department,Email address,Username
+Ann,Lee,S1,Uni,CS,ann@uni.example,alee
+Ben,Jr.,S2,Uni,CS,ben@uni.example,=bjr
+"""
+
+
+def _grades(tmp_path):
+    out = tmp_path / "grades"
+    out.mkdir()
+    csv_safe.write_rows(out / "grades.csv", ["student_id", "assignment", "score", "max_score"],
+                        [["alee", "lab", 27.5, 30], ["=bjr", "lab", 12, 30]])
+    return out
+
+
+def test_a_canvas_gradebook_export_is_a_roster_matched_on_the_named_column(tmp_path):
+    out, roster = _grades(tmp_path), tmp_path / "canvas.csv"
+    roster.write_text(CANVAS_EXPORT, encoding="utf-8")
+    summary = export(out, "canvas", roster, id_column="SIS Login ID")
+    points, students = canvas_import(summary.path)
+    assert points == {"lab": 30.0}
+    assert students == {"101": {"lab": 27.5}, "102": {"lab": 12.0}}
+    assert summary.missing == [] and summary.unidentified == ["Test Student"]
+    with pytest.raises(ExportError, match="has no column 'Login'"):
+        export(out, "canvas", roster, id_column="Login")
+
+
+def test_a_moodle_export_is_a_roster_matched_on_username(tmp_path):
+    out, roster = _grades(tmp_path), tmp_path / "moodle.csv"
+    roster.write_text(MOODLE_EXPORT, encoding="utf-8")
+    summary = export(out, "moodle", roster, id_column="Username")
+    users = {"ann@uni.example": "Ann Lee", "ben@uni.example": "Ben Jr."}
+    assert moodle_import(summary.path, users) == {"Ann Lee": {"lab": 27.5}, "Ben Jr.": {"lab": 12.0}}
+    assert summary.missing == [] and summary.unrostered == []
+    done = subprocess.run([sys.executable, "-m", "autograde", "export", str(out), "--format", "csv",
+                           "--roster", str(roster), "--id-column", "Username"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "the row of =bjr has a field that starts with a formula character" in done.stderr
+    assert {r["student_id"]: r["total"] for r in csv_safe.read_rows(out / "csv_grades.csv")[1]} == {
+        "alee": "27.5", "=bjr": "12"}

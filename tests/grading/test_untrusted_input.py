@@ -14,7 +14,7 @@ import stat
 import nbformat
 import pytest
 
-from autograde.csv_safe import FORMULA_STARTS
+from autograde.csv_safe import FORMULA_STARTS, unescape
 from autograde.results import ESCAPED_PREFIX, fingerprint
 from conftest import REFERENCE, autograde, submission
 
@@ -136,12 +136,8 @@ def _rows(path):
         return list(csv.DictReader(handle))
 
 
-def _unquote(value):
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
-
-
 def _items(out):
-    return {(_unquote(r["student_id"]), r["item"]): r for r in _rows(out / "items.csv")}
+    return {(unescape(r["student_id"]), r["item"]): r for r in _rows(out / "items.csv")}
 
 
 def _scores(out):
@@ -154,7 +150,7 @@ def _want(expected):
 
 def test_every_student_scores_exactly(batch):
     assert _scores(batch["base"] / "out") == _want(batch["expected"])
-    totals = {_unquote(r["student_id"]): float(r["score"]) for r in _rows(batch["base"] / "out" / "grades.csv")}
+    totals = {unescape(r["student_id"]): float(r["score"]) for r in _rows(batch["base"] / "out" / "grades.csv")}
     assert totals == {s: float(sum(score for score, _ in items.values())) for s, items in batch["expected"].items()}
 
 

@@ -18,8 +18,12 @@ server.handle({"op": "new", "name": "BatchTimer", "args": [], "kwargs": {}})
 """
 
 import builtins
+import glob
 import json
+import linecache
+import os
 import re
+import sys
 import tempfile
 
 import keras
@@ -92,37 +96,111 @@ def describe_builtin(value, encode):
     return {"__callback__": name, "kwargs": encode(kwargs)}
 
 
-def forbid(dotted_names):
+def forbid(dotted_names, for_good=False):
     """Disable Keras classes an exercise must not use (e.g. "keras.callbacks.EarlyStopping").
 
     Their methods raise an error that names the class, so a callback that hands its work to
-    one of them fails its checks. In grading this runs in the student's process only; the
+    one of them fails its checks; so do the classes of the same names of the Keras 2 that
+    TensorFlow still imports (`tensorflow.python.keras`). In grading this runs in the student's process only; the
     grader's own runs happen elsewhere and are unaffected.
+
+    Patching the classes alone is undone by running their module's code again (reloading it,
+    re-importing it after deleting it from `sys.modules`, reading its source or bytecode).
+    `for_good` (the grading jail) therefore also hides
+    those files from this process and its children with Landlock (`landlock.hide`), which
+    nothing in the process can undo; the classes' original methods are dropped, not kept.
+
+    Args:
+        dotted_names: the classes to disable, as dotted names.
+        for_good: drop the originals and, where the kernel has Landlock, hide the classes'
+            code (`source_files`); never restored (`autograde doctor` says whether it holds).
 
     Returns:
         A function that puts the classes back (for `quick_check`, in the student's own kernel).
+
+    Example:
+
+    ```python
+    restore = forbid(["keras.callbacks.EarlyStopping"])
+    keras.callbacks.EarlyStopping().on_train_begin()   # RuntimeError: this exercise must not use ...
+    restore()
+    ```
     """
-    saved = []
+    saved, classes = [], []
     for dotted in dotted_names:
         module, _, name = dotted.rpartition(".")
-        cls = getattr(__import__(module, fromlist=[name]), name)
         message = f"this exercise must not use `{dotted}`: write the logic yourself"
 
         def refuse(*args, _message=message, **kwargs):
             raise RuntimeError(_message)
 
-        for klass in cls.__mro__:
-            if klass in (keras.callbacks.Callback, object):
-                break
-            for attr, member in list(vars(klass).items()):
-                if callable(member) and not attr.startswith("__") or attr == "__init__":
-                    saved.append((klass, attr, member))
-                    setattr(klass, attr, refuse)
+        for cls in [getattr(__import__(module, fromlist=[name]), name)] + _keras_2_classes(name):
+            classes.append(cls)
+            for klass in cls.__mro__:
+                if klass.__name__ == "Callback" or klass is object:
+                    break
+                for attr, member in list(vars(klass).items()):
+                    if callable(member) and not attr.startswith("__") or attr == "__init__":
+                        saved.append((klass, attr, member))
+                        setattr(klass, attr, refuse)
+    if for_good:
+        saved.clear()
+        linecache.clearcache()
+        from callbacks_course.grading import landlock
+
+        if classes and landlock.abi() >= 1:
+            landlock.hide(source_files(classes))
 
     def restore():
         for klass, attr, member in reversed(saved):
             setattr(klass, attr, member)
     return restore
+
+
+_KERAS_2 = ("tensorflow.python.keras.", "tf_keras.")  # other Keras, whose classes of the same names do the same work
+_KERAS_2_FILES = (("tensorflow", "python", "keras", "callbacks.py"), ("tf_keras",))
+
+
+def _keras_2_classes(name):
+    """The classes called `name` in the Keras 2 modules already imported (TensorFlow imports its own)."""
+    found = []
+    for module_name, module in list(sys.modules.items()):
+        cls = getattr(module, name, None) if module_name.startswith(_KERAS_2) else None
+        if isinstance(cls, type) and cls.__module__ == module_name and cls not in found:
+            found.append(cls)
+    return found
+
+
+def source_files(classes):
+    """Every file from which Python could get `classes` (Keras callbacks) again, wherever it is installed.
+
+    The module file defining each class and its bytecode (`__pycache__`), at the same place under
+    every `site-packages`/`dist-packages` folder of this machine's Pythons, and the Keras 2 that
+    TensorFlow ships (`tensorflow/python/keras/callbacks.py`) or `tf_keras`, whose own classes of
+    the same names do the same work.
+
+    Args:
+        classes: the classes, e.g. `[keras.callbacks.EarlyStopping]`.
+
+    Returns:
+        The paths that exist, sorted.
+    """
+    relative = set(_KERAS_2_FILES)
+    for cls in classes:
+        module = sys.modules[cls.__module__]
+        relative.add(tuple(module.__name__.split(".")[:-1]) + (os.path.basename(module.__file__),))
+    roots = {os.path.realpath(entry) for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))}
+    roots.update(glob.glob("/usr/lib/python3*/*-packages") + glob.glob("/usr/local/lib/python3*/*-packages"))
+    found = set()
+    for root in roots:
+        for parts in relative:
+            path = os.path.join(root, *parts)
+            if os.path.exists(path):
+                found.add(path)
+            stem, ext = os.path.splitext(parts[-1])
+            if ext == ".py":
+                found.update(glob.glob(os.path.join(root, *parts[:-1], "__pycache__", glob.escape(stem) + ".*")))
+    return sorted(found)
 
 
 def synced_variables(model):
