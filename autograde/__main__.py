@@ -45,6 +45,8 @@ def _parser():
     similar.add_argument("--out", default="grades", help="folder for similarity.html (default: grades)")
     similar.add_argument("--threshold", type=float, default=0.5, help="score from which a pair is marked "
                          "and shown side by side (default: 0.5)")
+    similar.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all, "
+                         "e.g. --assignment callbacks_lab)")
     variants = commands.add_parser("variants", help="per-student variants of the quiz: on (a course secret in "
                                    "<work>/variants.json), off, or show a student's option order")
     variants.add_argument("action", choices=("on", "off", "show"))
@@ -157,7 +159,7 @@ def main(argv=None):
         elif args.command == "similarity":
             from .similarity import similarity
 
-            print(f"wrote {similarity(course, args.submissions, args.out, threshold=args.threshold)}")
+            print(f"wrote {similarity(course, args.submissions, args.out, args.threshold, args.assignment)}")
         elif args.command == "variants":
             _variants(course, args)
         elif args.command == "export":

@@ -182,24 +182,26 @@ def _page(sections, notes, threshold):
     return "\n".join(parts)
 
 
-def similarity(course, submissions, out, threshold=THRESHOLD):
-    """Write `out/similarity.html` for every assignment under `submissions`; return its path.
+def similarity(course, submissions, out, threshold=THRESHOLD, assignments=None):
+    """Write `out/similarity.html` for the assignments under `submissions`; return its path.
 
     Args:
         course: the `Course` (nbgrader's release of each assignment gives the stubs).
         submissions: folder `<student_id>/<assignment>/<notebook>.ipynb`, as for `grade`.
         out: folder for the page (e.g. the `--out` of `grade`).
         threshold: score from which a pair is marked and shown side by side.
+        assignments: only these (default: every assignment found).
     """
     from .grader import UsageError, check_arguments
 
-    subs, assignments = discover(check_arguments(submissions, 1), course)
-    if not assignments:
-        raise UsageError(f"no submissions of a known assignment under {submissions}")
+    subs, found = discover(check_arguments(submissions, 1), course)
+    wanted = [a for a in found if assignments is None or a in assignments]
+    if not wanted:
+        raise UsageError(f"no submissions of {', '.join(assignments or []) or 'a known assignment'} under {submissions}")
     sections, notes = {}, []
-    for assignment in assignments:
-        answers, stubs, found = class_answers(course, [s for s in subs if s.assignment == assignment], assignment)
-        notes += [f"{assignment}: {note}" for note in found]
+    for assignment in wanted:
+        answers, stubs, cell_notes = class_answers(course, [s for s in subs if s.assignment == assignment], assignment)
+        notes += [f"{assignment}: {note}" for note in cell_notes]
         for cell, by_student in answers.items():
             sections[assignment, cell] = (len(by_student), compare(by_student, stubs[cell]))
     out = pathlib.Path(out)

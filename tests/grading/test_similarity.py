@@ -144,9 +144,12 @@ def test_the_released_template_does_not_count():
 
 
 def test_similarity_page_of_a_class(tmp_path):
-    result = autograde("similarity", str(_class(tmp_path)), "--out", str(tmp_path / "out"),
+    subs = _class(tmp_path)
+    result = autograde("similarity", str(subs), "--out", str(tmp_path / "out"), "--assignment", "callbacks_lab",
                        course=ROOT, work=tmp_path / "work")
     assert result.returncode == 0, result.stderr
+    other = autograde("similarity", str(subs), "--assignment", "callbacks_quiz", course=ROOT, work=tmp_path / "work")
+    assert other.returncode == 2 and "no submissions of callbacks_quiz under" in other.stderr
     page = (tmp_path / "out" / "similarity.html").read_text()
     sections = {match.group(1): match.start() for match in re.finditer(r"<h2>callbacks_lab: (ex\d)</h2>", page)}
     assert sorted(sections) == [f"ex{n}" for n in range(1, 8)]
