@@ -1,4 +1,4 @@
-"""`python -m autograde {release,grade,merge,report,export,init,demo,doctor}`: the instructor's command line (see README.md)."""
+"""`python -m autograde {release,grade,merge,report,similarity,variants,export,init,demo,doctor}`: the instructor's command line (see README.md)."""
 
 import argparse
 import os
@@ -39,6 +39,21 @@ def _parser():
     merge.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
     report.add_argument("dir")
+    similar = commands.add_parser("similarity", help="HTML page of the most similar answers per exercise "
+                                  "(copydetect, the released stubs discounted); changes no grade")
+    similar.add_argument("submissions", help="SUBMISSIONS/<student_id>/<assignment>/<notebook>.ipynb, as for grade")
+    similar.add_argument("--out", default="grades", help="folder for similarity.html (default: grades)")
+    similar.add_argument("--threshold", type=float, default=0.5, help="score from which a pair is marked "
+                         "and shown side by side (default: 0.5)")
+    similar.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all, "
+                         "e.g. --assignment callbacks_lab)")
+    variants = commands.add_parser("variants", help="per-student variants of the quiz: on (a course secret in "
+                                   "<work>/variants.json), off, or show a student's option order")
+    variants.add_argument("action", choices=("on", "off", "show"))
+    variants.add_argument("student", nargs="?", help="for show: the student id")
+    variants.add_argument("--question-order", action="store_true", help="with on: the questions get an order "
+                          "of their own too")
+    variants.add_argument("--assignment", default="callbacks_quiz", help="for show (default: callbacks_quiz)")
     export = commands.add_parser("export", help="grades.csv of DIR as a Canvas, Moodle or plain CSV gradebook file")
     export.add_argument("dir")
     export.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
@@ -51,6 +66,28 @@ def _parser():
     commands.add_parser("demo", help="grade a small demo class and print its gradebook")
     commands.add_parser("doctor", help="which isolation layers this machine gives student code, in plain words")
     return parser
+
+
+def _variants(course, args):
+    from .grader import UsageError
+
+    if args.action == "show":
+        if not args.student:
+            raise UsageError("variants show needs a student id")
+        variant = course.variant(args.assignment, args.student)
+        if variant is None:
+            raise UsageError(f"variants are off (or {args.assignment} has none): `variants on` first")
+        questions = [grade_id for item in course.items(args.assignment).values() for grade_id in item.answer_cells]
+        for question in variant.questions(questions):
+            print(f"{question}: " + "  ".join(f"{shown}={original}" for shown, original in
+                                              zip("ABCD", variant.order(question))))
+        return
+    settings = course.set_variants(args.action == "on", question_order=args.question_order)
+    if settings is None:
+        print("per-student variants are off: everyone gets the original order")
+    else:
+        print(f"per-student variants are on (question order: {'own' if settings['question_order'] else 'fixed'}); "
+              f"the course secret is in {course.work / 'variants.json'}: keep it, never hand it out")
 
 
 def _preflight(args, usage_error):
@@ -119,6 +156,12 @@ def main(argv=None):
             from .report import report
 
             print(f"wrote {report(args.dir)}")
+        elif args.command == "similarity":
+            from .similarity import similarity
+
+            print(f"wrote {similarity(course, args.submissions, args.out, args.threshold, args.assignment)}")
+        elif args.command == "variants":
+            _variants(course, args)
         elif args.command == "export":
             from .export import run_export
 

@@ -36,6 +36,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 CONFIG_FILE = pathlib.Path(__file__).resolve().with_name("nbgrader_config.py")
 GRADING_RELEASE = "release_for_grading"
 RELEASE_RECORD = "release.json"  # in the work folder: which release students got (`Course.release`)
+VARIANTS_FILE = "variants.json"  # in the work folder: the quiz variants' course secret (`Course.set_variants`)
 
 
 class CourseError(Exception):
@@ -275,6 +276,59 @@ class Course:
         if not isinstance(record, dict) or not isinstance(record.get("exam"), bool):
             raise CourseError(f"{path} is damaged; run `python -m autograde release` (with --exam for an exam) again")
         return record["exam"]
+
+    # ---- per-student variants ---------------------------------------------------------------
+    def variant_settings(self):
+        """{"secret": bytes, "question_order": bool} when variants are on (`set_variants`), else None.
+
+        Raises:
+            CourseError: the settings file is damaged (grading on a wrong variant would be unfair).
+        """
+        path = self.work / VARIANTS_FILE
+        if not os.path.lexists(path):
+            return None
+        try:
+            settings = bounded_json.load_file(path, max_bytes=4096, max_depth=2)
+            secret = bytes.fromhex(settings["secret"])
+            if len(secret) < 16 or not isinstance(settings["question_order"], bool):
+                raise ValueError
+        except (bounded_json.BoundedJSONError, TypeError, KeyError, ValueError):
+            raise CourseError(f"{path} is damaged; restore it (a new secret gives every student another variant)") \
+                from None
+        return {"secret": secret, "question_order": settings["question_order"]}
+
+    def set_variants(self, on, question_order=False):
+        """Turn per-student variants on (a new course secret unless one exists) or off; return the settings.
+
+        The secret lives only in the work folder (`<work>/variants.json`, mode 0600): never in a
+        release, the repository or a student's server.
+        """
+        import secrets
+
+        path = self.work / VARIANTS_FILE
+        if not on:
+            path.unlink(missing_ok=True)
+            return None
+        current = self.variant_settings()
+        secret = current["secret"] if current else secrets.token_bytes(32)
+        self.work.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump({"secret": secret.hex(), "question_order": question_order}, handle)
+        return self.variant_settings()
+
+    def variant(self, assignment, student):
+        """The `Variant` of `assignment` that `student` (their real id) got, or None.
+
+        None when variants are off or the assignment's registry has no `variant(token, question_order)`.
+        """
+        settings = self.variant_settings()
+        hook = getattr(self.module(assignment), "variant", None) if settings else None
+        if hook is None:
+            return None
+        from callbacks_course.quiz_variant import student_token
+
+        return hook(student_token(settings["secret"], student), settings["question_order"])
 
 
 def _nbgrader_cells(nb):

@@ -23,6 +23,7 @@ import shutil
 import sys
 
 from callbacks_course.grading import Result
+from callbacks_course.quiz_variant import personalize
 
 from . import csv_safe, results
 from .course import GRADING_RELEASE, _quiet_logs
@@ -33,6 +34,7 @@ ENGINE_VERSION = "2"
 MESSAGE_LIMIT = 4000  # characters of one item's message in items.csv and the feedback
 GRADE_COLUMNS = ["student_id", "assignment", "score", "max_score"]
 ITEM_COLUMNS = ["student_id", "assignment", "item", "score", "max_score", "status", "message"]
+CHOICE_COLUMNS = ["student_id", "assignment", "item", "choices"]  # choices.csv: multiple-choice answers
 
 
 class UsageError(Exception):
@@ -57,7 +59,10 @@ class _Prepared:
         self.copies = {}  # notebook -> graded copy (nbformat) for nbgrader
         self.points = {}  # grade_id -> points of its test cell
         items = course.items(sub.assignment)
-        parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment)]
+        # the student's own variant, from their real id (never from the notebook); part of the cache key
+        self.variant = course.variant(sub.assignment, sub.student)
+        parts = [ENGINE_VERSION, sub.assignment, course.checks_fingerprint(sub.assignment),
+                 self.variant.describe() if self.variant else "original"]
         for notebook in course.notebooks(sub.assignment):
             source, stubs = layouts[notebook], released[notebook]
             path = sub.folder / f"{notebook}.ipynb"
@@ -73,6 +78,8 @@ class _Prepared:
                         answers = student_answers(parse_notebook(raw))
                         parts.append(raw)
                         self.copies[notebook] = graded_copy(stubs.nb, answers)
+                        if self.variant:  # nbgrader's feedback shows the options as the student saw them
+                            personalize(self.copies[notebook], self.variant)
                     except SubmissionError as exc:
                         problem, status = f"{notebook}.ipynb: {exc}", "unreadable"
             if problem:
@@ -127,8 +134,11 @@ def _score(item, points, outcome, expected):
                                f"({type(exc).__name__}); this item scores 0"}
         fraction = result.fraction
         status = "passed" if fraction >= 1 else "partial" if fraction > 0 else "failed"
-        return {"score": _points(fraction * points), "max_score": points, "status": status,
-                "message": result.message[:MESSAGE_LIMIT]}
+        row = {"score": _points(fraction * points), "max_score": points, "status": status,
+               "message": result.message[:MESSAGE_LIMIT]}
+        if result.choices:
+            row["choices"] = str(result.choices)[:64]
+        return row
     if status == "fail":
         status = "failed"
     row = {"score": 0.0, "max_score": points, "status": status, "message": str(message)[:MESSAGE_LIMIT]}
@@ -341,6 +351,8 @@ class Grader:
         rows = dict(prep.items)
         for grade_id, outcome in outcomes.items():
             exp = expected.get((prep.sub.assignment, grade_id))
+            if prep.variant and outcome["status"] == "ok":  # the student's letters, as original options
+                outcome = dict(outcome, observed=prep.variant.observed(items[grade_id], outcome["observed"]))
             rows[grade_id] = _score(items[grade_id], prep.points[grade_id], outcome, exp)
         # an instructor-side failure is kept for `merge` but not reused by `grade`: graded again next run
         retry = sorted(grade_id for grade_id, row in rows.items() if row.pop("retry", False))
@@ -398,7 +410,7 @@ class Grader:
 
     def _write_csvs(self, prepared):
         self.out.mkdir(parents=True, exist_ok=True)
-        grade_rows, item_rows = [], []
+        grade_rows, item_rows, choice_rows = [], [], []
         for prep in prepared:
             record = self._records[prep.sub.student, prep.sub.assignment]
             book = record.get("gradebook") or {}
@@ -409,8 +421,11 @@ class Grader:
                 maximum += row["max_score"]
                 item_rows.append([prep.sub.student, prep.sub.assignment, grade_id, _fmt(score), _fmt(row["max_score"]),
                                   row["status"], row["message"]])
+                if row.get("choices"):
+                    choice_rows.append([prep.sub.student, prep.sub.assignment, grade_id, row["choices"]])
             grade_rows.append([prep.sub.student, prep.sub.assignment, _fmt(total), _fmt(maximum)])
-        for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows)):
+        for name, columns, rows in (("grades.csv", GRADE_COLUMNS, grade_rows), ("items.csv", ITEM_COLUMNS, item_rows),
+                                    ("choices.csv", CHOICE_COLUMNS, choice_rows)):
             csv_safe.write_rows(self.out / name, columns, sorted(rows))
 
 

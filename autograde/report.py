@@ -4,7 +4,11 @@ Per assignment: the distribution of total scores, and an item analysis: for each
 the share of students with full marks, the mean score, and the discrimination index
 D = (mean score fraction in the top 27% of students) - (the same in the bottom 27%), students
 ranked by their total on the assignment. An item with D below 0.2 hardly separates strong from
-weak students (often a badly worded question, or a wrong key); it is flagged.
+weak students (often a badly worded question, or a wrong key); it is flagged. With `choices.csv`
+(multiple-choice items), an option analysis: for each question and each original option, the share
+of students who chose it, overall and in the top and bottom groups (a wrong option the top group
+chooses more than the bottom one deserves a look). Options are counted in their original letters,
+so per-student variants of the quiz pool.
 
 Example:
 
@@ -17,6 +21,7 @@ import html
 import math
 import pathlib
 
+from callbacks_course.quiz import OPTIONS
 from . import csv_safe
 
 LOW_DISCRIMINATION = 0.2
@@ -25,6 +30,36 @@ GROUP_SHARE = 0.27
 
 def _rows(path):
     return csv_safe.read_rows(path)[1]
+
+
+def _groups(grades, assignment):
+    """(students, top group, bottom group) of `assignment`, ranked by total score."""
+    totals = {g["student_id"]: float(g["score"]) for g in grades if g["assignment"] == assignment}
+    ranked = sorted(totals, key=lambda s: (totals[s], s))
+    size = max(1, round(GROUP_SHARE * len(ranked)))
+    return ranked, set(ranked[-size:]), set(ranked[:size])
+
+
+def option_analysis(grades, choices):
+    """{assignment: [{item, options: {letter: (share, top share, bottom share)}}]} from CSV rows.
+
+    Args:
+        grades: rows of grades.csv.
+        choices: rows of choices.csv (a student without a row for an item chose nothing).
+    """
+    analysis = {}
+    for assignment in sorted({c["assignment"] for c in choices}):
+        students, upper, lower = _groups(grades, assignment)
+        chosen = {(c["student_id"], c["item"]): c["choices"] for c in choices if c["assignment"] == assignment}
+        table = []
+        for item in sorted({item for _, item in chosen}):
+            def share(group, letter):
+                return sum(letter in chosen.get((s, item), "") for s in group) / len(group) if group else 0.0
+
+            table.append({"item": item, "options": {letter: (share(students, letter), share(upper, letter),
+                                                             share(lower, letter)) for letter in OPTIONS}})
+        analysis[assignment] = table
+    return analysis
 
 
 def item_analysis(grades, items):
@@ -36,10 +71,7 @@ def item_analysis(grades, items):
     """
     analysis = {}
     for assignment in sorted({g["assignment"] for g in grades}):
-        totals = {g["student_id"]: float(g["score"]) for g in grades if g["assignment"] == assignment}
-        ranked = sorted(totals, key=lambda s: (totals[s], s))
-        size = max(1, round(GROUP_SHARE * len(ranked)))
-        lower, upper = set(ranked[:size]), set(ranked[-size:])
+        _, upper, lower = _groups(grades, assignment)
         rows = [r for r in items if r["assignment"] == assignment]
         table = []
         for item in sorted({r["item"] for r in rows}, key=lambda i: [r["item"] for r in rows].index(i)):
@@ -111,6 +143,7 @@ def report(folder):
     if not grades:
         raise UsageError(f"{folder / 'grades.csv'} has no rows")
     analysis = item_analysis(grades, items)
+    options = option_analysis(grades, _rows(folder / "choices.csv")) if (folder / "choices.csv").is_file() else {}
     parts = ["<!doctype html><meta charset='utf-8'><title>Grading report</title>",
              "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
              "table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:right}"
@@ -134,6 +167,13 @@ def report(folder):
                          f"<td>{row['max_score']:g}</td><td>{row['full_marks']:.0%}</td><td>{row['mean']:.2f}</td>"
                          f"<td>{row['discrimination']:+.2f}{' (check wording/key)' if low else ''}</td></tr>")
         parts.append("</table>")
+        if options.get(assignment):
+            parts.append("<h3>Options chosen (original letters): all / top / bottom group</h3><table><tr><th>item</th>"
+                         + "".join(f"<th>{letter}</th>" for letter in OPTIONS) + "</tr>")
+            for row in options[assignment]:
+                parts.append(f"<tr><td>{html.escape(row['item'])}</td>" + "".join(
+                    f"<td>{a:.0%} / {t:.0%} / {b:.0%}</td>" for a, t, b in row["options"].values()) + "</tr>")
+            parts.append("</table>")
     parts.append(f"<p>Discrimination: mean score fraction of the top {GROUP_SHARE:.0%} of students minus that of "
                  f"the bottom {GROUP_SHARE:.0%} (ranked by total); below {LOW_DISCRIMINATION} is flagged.</p>")
     path = folder / "report.html"

@@ -72,12 +72,33 @@ def user_environment(user, klass=None):
         klass: the class (default: `load_class()`).
     """
     klass = klass or load_class()
-    return {
+    environment = {
         "PATH": f"{VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(role_folder(user, klass)),
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONWARNINGS": "ignore::DeprecationWarning",
     }
+    if user != klass["instructor"]:
+        environment.update(variant_environment(user, klass))
+    return environment
+
+
+def variant_environment(user, klass):
+    """The quiz variant of a student's server: their token (never the course secret), when variants are on.
+
+    The secret is in the instructor's course (`python -m autograde variants on`:
+    `.autograde/variants.json`); the hub, as root, derives each student's token from it.
+    """
+    path = pathlib.Path(klass["course"]) / ".autograde" / "variants.json"
+    if not path.is_file():
+        return {}
+    from callbacks_course.quiz_variant import QUESTION_ORDER_VARIABLE, TOKEN_VARIABLE, student_token
+
+    settings = json.loads(path.read_text())
+    environment = {TOKEN_VARIABLE: student_token(bytes.fromhex(settings["secret"]), user)}
+    if settings.get("question_order"):
+        environment[QUESTION_ORDER_VARIABLE] = "1"
+    return environment
 
 
 def student_account(name):
@@ -106,7 +127,10 @@ def _write_role_folders(course):
     """$CLASS_ROOT/etc/jupyter-{student,instructor}: deploy/hub's files and the role's nbgrader_config.py."""
     exchange = f"c.Exchange.root = {str(EXCHANGE)!r}\n"
     nbgrader = {
-        "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange,
+        "jupyter-student": f"c.CourseDirectory.course_id = {COURSE_ID!r}\n" + exchange
+                           # the quiz arrives in the student's own variant (when the hub gives a token)
+                           + "import os, sys\nsys.path.insert(0, os.path.dirname(__file__))  # variant_fetch.py\n"
+                           + 'c.ExchangeFactory.fetch_assignment = "variant_fetch.VariantFetch"\n',
         "jupyter-instructor": f"load_subconfig({str(course / 'autograde' / 'nbgrader_config.py')!r})  # noqa: F821\n"
                               + exchange
                               # the formgrader's Collect: only a student's own folder, only regular files

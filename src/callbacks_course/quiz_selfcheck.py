@@ -6,7 +6,9 @@ stored collapsed (`source_hidden`), so the student sees no blob. The course pack
 hold the key: an exam release, whose setup cell has no blob, leaves no key anywhere. `SelfCheck(blob)` tells
 whether an answer is right and how many of the chosen options are wrong; once the answer is
 right, or after `TRIES` wrong tries, it explains every option. `SelfCheck()` without a blob
-(the exam release) only confirms that an answer is well formed.
+(the exam release) only confirms that an answer is well formed. In a student's own variant of the
+quiz (`callbacks_course.quiz_variant`), `use_variant` gives the order of the options in their
+copy: answers are read, and options explained, under the letters the student sees.
 
 Example:
 
@@ -22,6 +24,7 @@ import json
 import zlib
 
 from callbacks_course.quiz import OPTIONS, normalize_answer
+from callbacks_course.quiz_variant import relabel
 
 TRIES = 3
 _PEPPER = b"callbacks-course/quiz-selfcheck/v1"
@@ -82,6 +85,14 @@ class SelfCheck:
     def __init__(self, blob=None):
         self._key = None if blob is None else decode(blob)
         self._tries = {}
+        self._orders = {}
+
+    def use_variant(self, orders):
+        """Read answers in a variant: `orders[question]` lists the original letters as shown, e.g. "CADB"."""
+        self._orders = dict(orders)
+
+    def _order(self, question):
+        return self._orders.get(question, OPTIONS)
 
     def __call__(self, question, answer):
         print(self.feedback(question, answer))
@@ -99,10 +110,10 @@ class SelfCheck:
             return f"Answer recorded: {question} = {shown}. There is no feedback during the exam."
         if question not in self._key:
             raise KeyError(f"no question {question!r} in this quiz")
-        entry = self._key[question]
-        key = frozenset(entry["answer"])
+        entry, order = self._key[question], self._order(question)
+        key = frozenset(OPTIONS[order.index(letter)] for letter in entry["answer"])  # as the student sees it
         if chosen == key:
-            return "\n".join(["Right! Why, option by option:", *self._explain(entry)])
+            return "\n".join(["Right! Why, option by option:", *self._explain(entry, order)])
         tries = self._tries[question] = self._tries.get(question, 0) + 1
         wrong = len(chosen - key)
         noun = "choice" if len(chosen) == 1 else "choices"
@@ -111,7 +122,7 @@ class SelfCheck:
         else:
             lines = [f"Not yet: none of your {len(chosen)} {noun} is wrong, but a right option is missing."]
         if tries >= TRIES:
-            lines += [f"After {tries} tries, here is why, option by option:", *self._explain(entry)]
+            lines += [f"After {tries} tries, here is why, option by option:", *self._explain(entry, order)]
         else:
             left = TRIES - tries
             lines.append(f"Try again: the explanations appear when you are right or after {left} more "
@@ -119,6 +130,7 @@ class SelfCheck:
         return "\n".join(lines)
 
     @staticmethod
-    def _explain(entry):
+    def _explain(entry, order):
         right = set(entry["answer"])
-        return [f"  {letter} {'✓' if letter in right else '✗'} {entry['why'][letter]}" for letter in OPTIONS]
+        return [f"  {shown} {'✓' if letter in right else '✗'} {relabel(entry['why'][letter], order)}"
+                for shown, letter in zip(OPTIONS, order)]

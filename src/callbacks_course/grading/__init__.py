@@ -43,10 +43,13 @@ class Result:
     Args:
         fraction: the share of the item's points earned, from 0 to 1.
         message: what the student reads in the feedback and instructors in `items.csv`.
+        choices: for a multiple-choice item, the options chosen in their original letters
+            (e.g. "AC"), which the report's option analysis counts; empty otherwise.
     """
 
     fraction: float
     message: str
+    choices: str = ""
 
     def __post_init__(self):
         if not 0.0 <= self.fraction <= 1.0:
