@@ -53,3 +53,13 @@ def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
 
     stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
     assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
+
+
+def test_each_frame_says_which_digits_it_shows_and_which_are_wrong(lesson):
+    """The frames' text alternative comes from the predictions drawn (a reader who cannot see them
+    hears the same digits), and the untrained frame's count matches the lesson's own."""
+    untrained_right = lesson.value("int((guesses == sample_labels).sum())")
+    alts = [o["metadata"]["image/png"]["alt"] for o in lesson.outputs(mime="image/png")
+            if "alt" in o.get("metadata", {}).get("image/png", {})]
+    assert any(f"untrained model: {untrained_right} of 20 digits predicted right; predicted: " in alt for alt in alts), alts
+    assert any("epoch 7:" in alt and "(true " in alt or "epoch 7: 20 of 20" in alt for alt in alts), alts
