@@ -34,14 +34,15 @@ def jail(tmp_path_factory):
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="bounds-tmp-", dir="/tmp"))
     tmp.chmod(0o755)  # the sandbox's user enters it (as root, the jail stages Python's folders there)
     saved = tempfile.tempdir
-    tempfile.tempdir = str(tmp)  # the worker's TMPDIR: its item folders go here
+    tempfile.tempdir = str(tmp)  # the worker's TMPDIR while the jail starts: its items' folder goes there
     try:
-        with Jail(memory_mb=1024) as jail:
-            jail.tmp = tmp
-            honest(jail)  # started, and Keras imported here
-            yield jail
+        jail = Jail(memory_mb=1024)
     finally:
         tempfile.tempdir = saved
+    with jail:
+        jail.tmp = tmp
+        honest(jail)  # started, and Keras imported here
+        yield jail
     assert list(tmp.iterdir()) == []  # the jail's work area goes with it
     tmp.rmdir()
 
