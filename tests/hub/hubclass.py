@@ -30,6 +30,10 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HUB_DIR = ROOT / "deploy" / "hub"
 PREFIX = pathlib.Path(os.environ.get("HUB_PREFIX", "/opt/callbacks-course-hub"))
+# The engine's cross-checks run `grade` as the instructor, who is not root: with cgroup v1 (this
+# machine) only root can contain an item, so `grade` refuses unless told to go on (README,
+# "Containment"); the scores compared do not depend on it.
+UNCONTAINED = ("--allow-uncontained",)
 
 
 def missing_hub():

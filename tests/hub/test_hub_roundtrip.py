@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from autograde.notebooks import student_answers
-from hubclass import ROOT, HubClass
+from hubclass import ROOT, UNCONTAINED, HubClass
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
@@ -77,7 +77,7 @@ def round_trip(hub):
     status, submissions = hub.request("GET", f"{formgrader}/submissions/{QUIZ}")
     assert status == 200, submissions
     engine = hub.run_as(hub.instructor, "python", "-m", "autograde", "--work", "engine-check/work", "grade",
-                        str(nbgrader_root / "submitted"), "--out", "engine-check/out", cwd=course)
+                        str(nbgrader_root / "submitted"), "--out", "engine-check/out", *UNCONTAINED, cwd=course)
     out = course / "engine-check" / "out"
     with open(out / "grades.csv", newline="") as handle:
         grades = {r["student_id"]: float(r["score"]) for r in csv.DictReader(handle)}

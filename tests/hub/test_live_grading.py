@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from hubclass import HubClass
+from hubclass import UNCONTAINED, HubClass
 from submitting import answers, fetch_feedback, page_score, release, submit, wait_for_feedback
 
 pytestmark = [pytest.mark.hub, pytest.mark.slow]
@@ -256,7 +256,8 @@ def test_every_graded_score_is_the_engines(hub, tmp_path):
             shutil.copyfile(notebook, dest / notebook.name)
     hub.classroom._chown_tree(scratch, hub.instructor)
     hub.run_as(hub.instructor, "python", "-m", "autograde", "--work", "engine-check/work", "grade",
-               "engine-check/submissions", "--out", "engine-check/out", "--jobs", "2", cwd=hub.course, timeout=3600)
+               "engine-check/submissions", "--out", "engine-check/out", "--jobs", "2", *UNCONTAINED, cwd=hub.course,
+               timeout=3600)
     with open(scratch / "out" / "grades.csv", newline="") as handle:
         engine = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(handle)}
     for alias, sub in ids.items():
