@@ -17,6 +17,7 @@ import pytest
 
 from autograde import bounds
 from autograde.jail import Jail
+from conftest import REFERENCE, SAMPLE, autograde, write_class  # tests/grading's: imported while its folder is collected
 
 pytestmark = pytest.mark.slow
 
@@ -336,8 +337,6 @@ def reference_epochs():
 def _sample_copy(base, edit):
     import shutil
 
-    from conftest import SAMPLE
-
     course = base / "course"
     shutil.copytree(SAMPLE, course)
     checks = course / "autograde" / "assignments" / "sample_checks.py"
@@ -346,8 +345,6 @@ def _sample_copy(base, edit):
 
 
 def test_an_item_that_kills_its_worker_twice_is_final_and_cached(sample_release, tmp_path):
-    from conftest import REFERENCE, autograde, write_class
-
     _, released = sample_release
     course = _sample_copy(tmp_path, lambda text: text.replace('    return student.call("add", 1, 2)', KILLS_WORKER))
     killer = {"ex1": 'def add(a, b):\n    return "die" if (a, b) == (0, 0) else a + b', "ex2": REFERENCE["ex2"]}
@@ -367,8 +364,6 @@ def test_an_item_that_kills_its_worker_twice_is_final_and_cached(sample_release,
 
 
 def test_a_merge_completes_when_a_shard_met_an_instructor_side_failure(sample_release, tmp_path, monkeypatch):
-    from conftest import REFERENCE, autograde, write_class
-
     _, released = sample_release
     course = _sample_copy(tmp_path, lambda text: text + BREAKABLE)
     subs = write_class(tmp_path / "subs", released, {"ada": REFERENCE})
