@@ -49,7 +49,10 @@ def test_the_playground_replays_through_keras(lesson):
                 f"keeps the weights of epoch {restored['kept']}")
     assert lesson.value("playground.text") == expected
     assert expected in lesson.value("playground.verdict.value")
-    assert lesson.value("[sorted(o['data']) for o in playground.plot.outputs]") == [["image/png", "text/plain"]]
+    shown = lesson.value("[(sorted(o['data']), o.get('metadata', {}).get('image/png', {}).get('alt', ''))"
+                         " for o in playground.plot.outputs]")
+    assert len(shown) == 1 and {"image/png", "text/html"} <= set(shown[0][0])  # the PNG and its <img alt>
+    assert any(character.isdigit() for character in shown[0][1])  # a text alternative from the curve's numbers
     lesson.run("playground.controls['patience'].value = 24")
     assert lesson.value("playground.text").startswith(f"stopped at epoch {EPOCHS} (the last one")
 
