@@ -1,6 +1,7 @@
 """The notebook client's sliced waits: a message whose wake-up pyzmq missed is found within a slice."""
 
 import asyncio
+import concurrent.futures
 from queue import Empty
 
 import pytest
@@ -8,6 +9,13 @@ import pytest
 import notebook_runner  # noqa: F401  (puts tools/ on the path)
 import prompt_client
 
+
+
+def run(coroutine):
+    """`asyncio.run` in a thread of its own: an earlier test (nbclient, Playwright) may have left this
+    thread's event loop running."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class MissedWakeUp:
@@ -29,14 +37,14 @@ class MissedWakeUp:
 
 def test_an_unbounded_wait_polls_in_slices_and_finds_the_message():
     channel = MissedWakeUp(arrives_after_calls=3)
-    message = asyncio.run(prompt_client.sliced(channel.get_msg)(timeout=None))
+    message = run(prompt_client.sliced(channel.get_msg)(timeout=None))
     assert message == {"msg_type": "execute_reply"}
     assert channel.timeouts == [prompt_client.POLL_SLICE] * 4
 
 
 def test_a_long_timeout_is_cut_into_slices_no_longer_than_one_second():
     channel = MissedWakeUp(arrives_after_calls=2)
-    asyncio.run(prompt_client.sliced(channel.get_msg)(timeout=180))
+    run(prompt_client.sliced(channel.get_msg)(timeout=180))
     assert len(channel.timeouts) == 3 and all(0 < t <= prompt_client.POLL_SLICE for t in channel.timeouts)
 
 
@@ -45,5 +53,5 @@ def test_the_overall_timeout_still_raises_empty(monkeypatch):
     monkeypatch.setattr(prompt_client.time, "monotonic", lambda: next(clock))
     channel = MissedWakeUp(arrives_after_calls=10**6)
     with pytest.raises(Empty):
-        asyncio.run(prompt_client.sliced(channel.get_msg)(timeout=5))
+        run(prompt_client.sliced(channel.get_msg)(timeout=5))
     assert len(channel.timeouts) < 10
