@@ -33,13 +33,14 @@ area.close()
 """
 
 import os
-import re
 import signal
 import stat
 import subprocess
 import tempfile
 import threading
 import time
+
+from . import orphans
 
 QUOTA_MB = 64  # an honest lab item writes under 3 MB
 MAX_ENTRIES = 5_000
@@ -95,24 +96,12 @@ class WorkArea:
 
     def __init__(self, root=None):
         root = root or tempfile.gettempdir()
-        for name in os.listdir(root):
-            match = re.fullmatch(r"autograde-items-(\d+)-\w+", name)
-            if match and not _alive(int(match.group(1))):
-                remove_tree(os.path.join(root, name))
+        for name in orphans.of_dead_workers("autograde-items", os.listdir(root)):
+            remove_tree(os.path.join(root, name))
         self.path = tempfile.mkdtemp(prefix=f"autograde-items-{os.getpid()}-", dir=root)
 
     def close(self):
         remove_tree(self.path)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 class ItemBounds:

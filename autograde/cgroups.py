@@ -24,13 +24,14 @@ group.add(pid); ...; group.kill_all(); group.remove()
 """
 
 import os
-import re
 import signal
 import time
 
+from . import orphans
+
 PIDS = 256  # processes and threads of one item together
 ROOT = "/sys/fs/cgroup"
-_NAME = r"autograde-(\d+)-\w+"
+PREFIX = "autograde"  # item cgroups are named autograde-<worker pid>-<hex>
 _LEAF = "autograde-main"
 
 
@@ -46,22 +47,6 @@ def _write(path, value):
 def _read(path):
     with open(path) as handle:
         return handle.read()
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
-def _owner(name):
-    """The worker pid in a cgroup's folder name `autograde-<pid>-<hex>`, or None."""
-    match = re.fullmatch(_NAME, name)
-    return int(match.group(1)) if match else None
 
 
 class _Group:
@@ -149,10 +134,8 @@ class V1(_Group):
     def sweep(cls, root=ROOT):
         """Remove the cgroups of workers that died without closing their jail (killed, say)."""
         names = {name for c in ("memory", "pids") for name in os.listdir(os.path.join(root, c))}
-        for name in names:
-            pid = _owner(name)
-            if pid and not _alive(pid):
-                cls(name, root=root).remove()
+        for name in orphans.of_dead_workers(PREFIX, names):
+            cls(name, root=root).remove()
 
 
 class V2(_Group):
@@ -188,9 +171,8 @@ class V2(_Group):
     @classmethod
     def sweep(cls, parent):
         """Remove the cgroups of workers that died without closing their jail (killed, say)."""
-        for name in os.listdir(parent):
-            pid = _owner(name)
-            if pid and not _alive(pid) and os.path.isdir(os.path.join(parent, name)):
+        for name in orphans.of_dead_workers(PREFIX, os.listdir(parent)):
+            if os.path.isdir(os.path.join(parent, name)):
                 cls(parent, name).remove()
 
 

@@ -36,7 +36,6 @@ import errno
 import json
 import os
 import pwd
-import re
 import secrets
 import shlex
 import shutil
@@ -52,7 +51,7 @@ import traceback
 
 from callbacks_course.grading import GradingError
 
-from . import cgroups
+from . import cgroups, orphans
 from .bounds import ItemBounds, WorkArea
 
 WORK_MB = 256
@@ -89,22 +88,6 @@ class JailError(RuntimeError):
     """The jail could not start or stopped answering (never the student's doing)."""
 
 
-def _owner(pattern, name):
-    """The worker pid in a folder's name of the form `pattern`, or None."""
-    match = re.fullmatch(pattern, name)
-    return int(match.group(1)) if match else None
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
 def _remove_mount_points(stage):
     """Delete a stage folder and its empty mount points (never recursively: nothing in it is followed)."""
     for name in os.listdir(stage):
@@ -121,10 +104,8 @@ def _remove_mount_points(stage):
 def _sweep_stages():
     """Remove the mount-point folders of workers that died without closing their jail."""
     root = tempfile.gettempdir()
-    for name in os.listdir(root):
-        pid = _owner(r"autograde-stage-(\d+)-\w+", name)
-        if pid and not _alive(pid):
-            _remove_mount_points(os.path.join(root, name))
+    for name in orphans.of_dead_workers("autograde-stage", os.listdir(root)):
+        _remove_mount_points(os.path.join(root, name))
 
 
 def _package_parent():
