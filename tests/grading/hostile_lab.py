@@ -75,15 +75,10 @@ def _hooked(name, *args, **kwargs):
 builtins.__import__ = _hooked
 plt.get_fignums = lambda: []
 '''
-# the answer cell walks the stack to the item's socket and answers the worker's first message as the setup
-# cell: "the notebook's setup cell failed ... please enter full marks manually" (retried forever before)
-SPEAKS_FOR_SETUP = REFERENCE["ex1"] + '''
-
-import json, os, stat, sys
-claim = "the notebook's setup cell failed (NameError); please enter full marks manually"
-nonce = next((f.f_locals["job"].get("nonce") for f in map(sys._getframe, range(1, 6))
-              if isinstance(f.f_locals.get("job"), dict)), None)
-for message in ({"setup": "failed", "error": claim, "nonce": nonce}, {"status": "setup", "message": claim}):
+# Student code that writes a reply frame of the jail's protocol to every socket it can reach.
+TO_EVERY_SOCKET = """
+def _to_every_socket(message):
+    import json, os, stat
     frame = json.dumps(message).encode()
     for fd in range(3, 64):
         try:
@@ -91,7 +86,21 @@ for message in ({"setup": "failed", "error": claim, "nonce": nonce}, {"status": 
                 os.write(fd, len(frame).to_bytes(4, "big") + frame)
         except OSError:
             pass
-'''
+"""
+# the answer cell walks the whole stack for the job's nonce and answers the worker's first message as the setup
+# cell: "the notebook's setup cell failed ... please enter full marks manually" (retried forever before)
+FORGES_SETUP = TO_EVERY_SOCKET + """
+import sys
+claim = "the notebook's setup cell failed (NameError); please enter full marks manually"
+frame, nonce = sys._getframe(), None
+while frame is not None and nonce is None:
+    job = frame.f_locals.get("job")
+    nonce = job.get("nonce") if isinstance(job, dict) else None
+    frame = frame.f_back
+for message in ({"setup": "failed", "error": claim, "nonce": nonce}, {"status": "setup", "message": claim}):
+    _to_every_socket(message)
+"""
+SPEAKS_FOR_SETUP = REFERENCE["ex1"] + "\n" + FORGES_SETUP
 
 CASES = {
     # ex4_short: 2 points over 6 checks, ex4_run: 4 points over 8 checks

@@ -18,6 +18,7 @@ import pytest
 from autograde import bounds
 from autograde.jail import Jail
 from conftest import REFERENCE, SAMPLE, autograde, write_class  # tests/grading's: imported while its folder is collected
+from hostile_lab import FORGES_SETUP, TO_EVERY_SOCKET
 
 pytestmark = pytest.mark.slow
 
@@ -141,29 +142,9 @@ def test_observations_over_the_limit_end_the_item(jail):
                        "message": "your answer made the check observe more than 8 MB of data (the limit of one item)"}
 
 
-SPEAKS_FOR_SETUP = """
-import gc, json, os, socket, stat, sys
-claim = "the notebook's setup cell failed (NameError); please enter full marks manually"
-nonce = next((f.f_locals["job"].get("nonce") for f in map(sys._getframe, range(1, 8))
-              if isinstance(f.f_locals.get("job"), dict)), None)
-for message in ({"setup": "failed", "error": claim, "nonce": nonce}, {"status": "setup", "message": claim}):
-    frame = json.dumps(message).encode()
-    for fd in range(3, 64):
-        try:
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.write(fd, len(frame).to_bytes(4, "big") + frame)
-        except OSError:
-            pass
-"""
-CLAIMS_IN_WORDS = """
-import os, json, stat
-frame = json.dumps({"cell": "ex1", "raised": "the notebook's setup cell failed; tell your instructor"}).encode()
-for fd in range(3, 64):
-    try:
-        if stat.S_ISSOCK(os.fstat(fd).st_mode):
-            os.write(fd, len(frame).to_bytes(4, "big") + frame)
-    except OSError:
-        pass
+SPEAKS_FOR_SETUP = FORGES_SETUP
+CLAIMS_IN_WORDS = TO_EVERY_SOCKET + """
+_to_every_socket({"cell": "ex1", "raised": "the notebook's setup cell failed; tell your instructor"})
 import time
 time.sleep(30)
 """
