@@ -107,6 +107,13 @@ class LabServer:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
 
+    def federated_extensions(self):
+        """Names of the prebuilt extensions the server's /lab page tells the browser to load."""
+        status, html = self.get("lab")
+        assert status == 200, f"/lab answered {status}"
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+        return {extension["name"] for extension in json.loads(config.group(1))["federated_extensions"]}
+
     def log_tail(self, lines=40):
         """The last `lines` lines of the server's log (stdout and stderr)."""
         if not self.log_path.exists():
