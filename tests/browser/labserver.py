@@ -28,7 +28,7 @@ import psutil
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde")
+COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde", "labextension")
 
 
 def free_port():
@@ -41,9 +41,10 @@ def free_port():
 def copy_course(dest):
     """Fill `dest` with a scratch copy of the course as `make lab` serves it; returns `dest`.
 
-    The copy holds what students open (course/, quizzes/) and what nbgrader's formgrader reads
+    The copy holds what students open (course/, quizzes/), what nbgrader's formgrader reads
     (solutions/, autograde/ with its nbgrader_config.py, which puts nbgrader's course folder at
-    `dest/.autograde/course`).
+    `dest/.autograde/course`) and the course's JupyterLab extension (labextension/, which
+    `make lab` loads).
     """
     for name in COURSE_FOLDERS:
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))

@@ -3,11 +3,12 @@
 ipywidgets 8 leaves a slider's handle (role="slider") and its editable readout unnamed: the
 visible `description` label sits beside them, tied to neither. The course's JupyterLab extension
 (labextension/callbacks-course-a11y, installed with the course package) ties them to it. JupyterLab
-is started like `make lab`, with the extension from this tree. For each lesson with a playground
+is started like `make lab`, which loads the extension from this tree. For each lesson with a playground
 (a cell calling `widgets.interact`, `browse` or `EarlyStoppingPlayground`), all cells run, then in
 each playground's output and the lesson's self-check panel:
 
-- axe-core finds no serious or critical violation (its full result goes to build/axe-lab/);
+- axe-core finds no serious or critical violation (its full result, with the controls' names, goes
+  to build/axe-lab/);
 - every control has the name Chromium's accessibility tree gives it that its visible label says:
   a slider, its readout and a menu their widget's description, a checkbox and a button their text.
 
@@ -66,14 +67,13 @@ LESSONS = playground_lessons()
 
 
 def course_lab(tmp_path_factory, name, disabled=()):
-    """JupyterLab started like `make lab`, loading the course's extension from this tree; the plugins
-    `disabled` are switched off the way `jupyter labextension disable` does (its page_config.json)."""
+    """JupyterLab started like `make lab` (which loads the course's extension from labextension/); the
+    plugins `disabled` are switched off the way `jupyter labextension disable` does (its page_config.json)."""
     scratch = tmp_path_factory.mktemp(f"{name}-jupyter")
     page_config = scratch / "config" / "labconfig" / "page_config.json"
     page_config.parent.mkdir(parents=True)
     page_config.write_text(json.dumps({"disabledExtensions": {plugin: True for plugin in disabled}}))
-    return LabServer(VENV / "bin/python", root=copy_course(tmp_path_factory.mktemp(f"{name}-root")), scratch=scratch,
-                     args=[f"--LabApp.extra_labextensions_path={ROOT / 'labextension'}"])
+    return LabServer(VENV / "bin/python", root=copy_course(tmp_path_factory.mktemp(f"{name}-root")), scratch=scratch)
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +104,7 @@ def check_area(page, area, what, record):
     assert not severe, f"{what}: " + "; ".join(severe)
     labels = area.evaluate(VISIBLE_LABELS, mark)
     nodes = accessibility_nodes(page, f"[data-a11y-control='{mark}']")
+    result["controls"] = [{**node, "label": label} for node, label in zip(nodes, labels)]
     assert len(nodes) == len(labels) > 0, f"{what}: {len(labels)} controls on the page, {len(nodes)} in the tree"
     unnamed = [(node, label) for node, label in zip(nodes, labels) if not label or node["name"] != label]
     assert not unnamed, f"{what}: controls whose accessible name is not their visible label: {unnamed}"
@@ -120,14 +121,16 @@ def test_every_playground_control_announces_its_label(page, lab_with_extension, 
     areas += [(SELFCHECK_CALL.search(cell.source).group(0), f"{lesson} self-check")
               for cell in nbformat.read(ROOT / lesson, as_version=4).cells
               if cell.cell_type == "code" and SELFCHECK_CALL.search(cell.source)]
-    for call, what in areas:
-        output = output_of(notebook, call[:35])
-        output.scroll_into_view_if_needed()
-        rendered_widget(output, what)
-        roles |= {node["role"] for node in check_area(page, output, what, record)}
-    folder = ROOT / "build" / "axe-lab"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / (lesson.replace("/", "_") + ".json")).write_text(json.dumps({"axe-core": AXE[1], **record}, indent=1))
+    try:
+        for call, what in areas:
+            output = output_of(notebook, call[:35])
+            output.scroll_into_view_if_needed()
+            rendered_widget(output, what)
+            roles |= {node["role"] for node in check_area(page, output, what, record)}
+    finally:
+        folder = ROOT / "build" / "axe-lab"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / (lesson.replace("/", "_") + ".json")).write_text(json.dumps({"axe-core": AXE[1], **record}, indent=1))
     assert roles & {"slider", "combobox"}, f"{lesson}: no slider or menu checked ({roles})"
 
 
