@@ -37,7 +37,8 @@ lab: setup
 	$(BIN)/python -m autograde init
 	@echo "Opening the course: http://localhost:$(PORT)/lab/tree/course"
 	JUPYTER_CONFIG_PATH="$(CURDIR)/autograde" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --ServerApp.port=$(PORT) \
-		--LabApp.default_url=/lab/tree/course $(if $(filter 0,$(shell id -u)),--allow-root)
+		--LabApp.default_url=/lab/tree/course --LabApp.extra_labextensions_path="$(CURDIR)/labextension" \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	tools/system_packages.sh

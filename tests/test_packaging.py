@@ -86,6 +86,8 @@ def test_wheel_and_sdist_ship_the_data_and_the_metadata(dist):
         names = set(archive.namelist())
         metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert {DATA, "callbacks_course/data/README.md", "callbacks_course/lab/ex3_early_stopping.py"} <= names
+    extension = f"callbacks_course-{PYPROJECT['project']['version']}.data/data/share/jupyter/labextensions/callbacks-course-a11y"
+    assert {f"{extension}/package.json", f"{extension}/remoteEntry.js"} <= names  # where JupyterLab finds it
     assert {line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist: ")} == \
         {str(requirement) for requirement in DECLARED.values()}
     assert "Project-URL: Repository, " + PYPROJECT["project"]["urls"]["Repository"] in metadata
@@ -181,7 +183,7 @@ def test_binder_enables_the_extensions_and_opens_on_the_lessons(binder):
         return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
 
     labextensions = listing("labextension", "list")
-    for name in ("@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader"):
+    for name in ("@jupyter-widgets/jupyterlab-manager", "@jupyter/nbgrader", "callbacks-course-a11y"):
         assert re.search(re.escape(name) + r" v\S+ enabled OK", labextensions), labextensions
     servers = listing("server", "extension", "list")
     assert re.search(r"nbgrader\.server_extensions\.formgrader\S* enabled", servers), servers

@@ -28,7 +28,7 @@ import psutil
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde")
+COURSE_FOLDERS = ("course", "quizzes", "solutions", "autograde", "labextension")
 
 
 def free_port():
@@ -41,9 +41,10 @@ def free_port():
 def copy_course(dest):
     """Fill `dest` with a scratch copy of the course as `make lab` serves it; returns `dest`.
 
-    The copy holds what students open (course/, quizzes/) and what nbgrader's formgrader reads
+    The copy holds what students open (course/, quizzes/), what nbgrader's formgrader reads
     (solutions/, autograde/ with its nbgrader_config.py, which puts nbgrader's course folder at
-    `dest/.autograde/course`).
+    `dest/.autograde/course`) and the course's JupyterLab extension (labextension/, which
+    `make lab` loads).
     """
     for name in COURSE_FOLDERS:
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
@@ -106,6 +107,13 @@ class LabServer:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(errors="replace")
+
+    def federated_extensions(self):
+        """Names of the prebuilt extensions the server's /lab page tells the browser to load."""
+        status, html = self.get("lab")
+        assert status == 200, f"/lab answered {status}"
+        config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', html, re.S)
+        return {extension["name"] for extension in json.loads(config.group(1))["federated_extensions"]}
 
     def log_tail(self, lines=40):
         """The last `lines` lines of the server's log (stdout and stderr)."""

@@ -1,6 +1,5 @@
 """A student-side failure is caught: without the ipywidgets JupyterLab extension the journey fails clearly."""
 
-import json
 import re
 
 import pytest
@@ -15,19 +14,10 @@ WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
 EXTENSION_DIR = "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager"
 
 
-def lab_extensions(server):
-    """Names of the prebuilt extensions the server's /lab page tells the browser to load."""
-    status, html = server.get("lab")
-    assert status == 200
-    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                                  html, re.S).group(1))
-    return {extension["name"] for extension in config["federated_extensions"]}
-
-
 def test_the_scratch_environment_lacks_only_the_widget_extension(lab, lab_without_widgets, venv_without_widgets):
     assert (VENV / EXTENSION_DIR).is_dir(), "the project's .venv must keep its widget extension"
     assert not (venv_without_widgets / EXTENSION_DIR).exists()
-    healthy, broken = lab_extensions(lab), lab_extensions(lab_without_widgets)
+    healthy, broken = lab.federated_extensions(), lab_without_widgets.federated_extensions()
     assert healthy - broken == {WIDGET_MANAGER}
     assert "@jupyter/nbgrader" in broken
 

@@ -38,7 +38,7 @@ from labserver import ROOT, free_port
 sys.path.insert(0, str(ROOT / "tools"))
 import build_site  # noqa: E402
 import launch_links  # noqa: E402
-from axe import AXE, SEVERE, audit  # noqa: E402
+from axe import AXE, SEVERE, accessibility_node, audit  # noqa: E402
 from labpage import Shots  # noqa: E402
 
 JOURNEY = "site"
@@ -240,16 +240,6 @@ def test_every_figure_on_a_lesson_page_has_a_text_alternative_with_numbers(page,
     assert images, f"{path}: no figure"
     missing = [alt for alt in images if not NUMBER.search(STRUCTURE.sub("", alt))]
     assert not missing, f"{path}: {len(missing)} of {len(images)} figures without a text naming numbers: {missing}"
-
-
-def accessibility_node(page, selector):
-    """Chromium's own accessibility-tree node of the element at `selector` (over the DevTools protocol)."""
-    cdp = page.context.new_cdp_session(page)
-    root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    (found, *_) = cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})["nodes"]
-    cdp.detach()
-    return {"role": found["role"]["value"], "name": found.get("name", {}).get("value", "")}
 
 
 @pytest.mark.browser
