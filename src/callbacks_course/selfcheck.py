@@ -69,7 +69,7 @@ def show(questions):
                                      layout=widgets.Layout(width="auto"))
             for letter, text in question.options.items()
         }
-        button = widgets.Button(description="Check", button_style="primary")
+        button = widgets.Button(description=f"Check {number}", button_style="primary")  # a distinct name per question
         out = widgets.Output()
 
         def on_click(_, question=question, checks=checks, out=out):

@@ -54,7 +54,7 @@ def image_loaded(image):
 
 
 def answer_selfcheck(output, question, number=1):
-    """Tick the right options of self-check `number` in the rendered panel, press Check; return its box."""
+    """Tick the right options of self-check `number` in the rendered panel, press its Check button; return its box."""
     box = output.locator(".widget-vbox", has_text=f"Self-check {number}.").last
     for letter in sorted(question.answer):
         box.locator(".widget-checkbox", has_text=f"{letter}) {question.options[letter]}").locator("input").check()
