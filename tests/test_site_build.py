@@ -68,7 +68,7 @@ def test_a_cell_that_raises_fails_the_build(tmp_path):
     before = lesson.read_text()
     store = ExecutedNotebooks(tmp_path / "executed")
     with pytest.raises(NotebookFailed, match=r"(?s)broken.ipynb: cell 2 raised:\nx / 0.*ZeroDivisionError") as failed:
-        build_site.executed_lesson(lesson, store)
+        store.executed(lesson, log=lambda line: None)
     assert failed.value.reason == "ZeroDivisionError: division by zero"
     assert lesson.read_text() == before and store.get(lesson) is None  # nothing kept of a failed lesson
 
@@ -94,17 +94,17 @@ def test_a_stored_execution_is_reused_until_its_source_changes(tmp_path):
         "import pathlib\nruns = pathlib.Path('runs.txt')\nruns.write_text(str(len(runs.read_text()) + 1 if runs.exists() else 1))\n"
         "print('executed')")]), lesson)
     store = ExecutedNotebooks(tmp_path / "executed")
-    first = build_site.executed_lesson(lesson, store)
+    first = store.executed(lesson, log=lambda line: None)
     assert first.cells[0].outputs[0].text == "executed\n"
     assert store.path(lesson).name == f"count-{source_key(lesson)}.ipynb" and store.path(lesson).exists()
     first.cells[0].outputs[0].text = "kept\n"  # what the store holds is what the site shows
     store.put(lesson, first)
-    assert build_site.executed_lesson(lesson, store).cells[0].outputs[0].text == "kept\n"
+    assert store.executed(lesson, log=lambda line: None).cells[0].outputs[0].text == "kept\n"
     nb = nbformat.read(lesson, as_version=4)
     nb.cells[0].source += "\nprint('changed')"
     nbformat.write(nb, lesson)
     assert store.get(lesson) is None  # a changed lesson is executed again, its old copy replaced
-    assert "".join(o.text for o in build_site.executed_lesson(lesson, store).cells[0].outputs) == "executed\nchanged\n"
+    assert "".join(o.text for o in store.executed(lesson, log=lambda line: None).cells[0].outputs) == "executed\nchanged\n"
     assert [p.name for p in store.folder.iterdir()] == [store.path(lesson).name]
 
 

@@ -20,6 +20,7 @@ Example:
 """
 
 import argparse
+import functools
 import os
 import pathlib
 import re
@@ -27,13 +28,12 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 
 import nbformat
 import yaml
 
 import launch_links
-from notebook_run import ExecutedNotebooks, execute
+from notebook_run import ExecutedNotebooks
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
@@ -97,22 +97,6 @@ def book_config(repository):
                               "nb_ipywidgets_js": WIDGET_JS, "language": "en", "html_extra_path": ["_vendor"],
                               "mathjax_path": f"../mathjax/{MATHJAX_PARTS[0]}"}},  # relative to _static
     }
-
-
-def executed_lesson(source, store):
-    """Lesson `source` executed once: `store`'s copy for its current source, else run now (and stored).
-
-    Raises notebook_run.NotebookFailed when a cell raises or times out.
-    """
-    nb = store.get(source)
-    if nb is not None:
-        print(f"reusing {source.name}: executed by the lesson tests ({store.path(source)})", flush=True)
-        return nb
-    print(f"executing {source.name}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="site-lesson-") as workdir:
-        nb = execute(source, workdir, timeout=CELL_TIMEOUT)
-    store.put(source, nb)
-    return nb
 
 
 def npm_tarball(cache, name, version):
@@ -226,7 +210,8 @@ def build(root, out, store=None):
     lessons, _ = stage(root, out / "src")
     for page, _ in lessons:
         staged = out / "src" / f"{page}.ipynb"
-        nbformat.write(executed_lesson(root / f"{page}.ipynb", store), staged)
+        nbformat.write(store.executed(root / f"{page}.ipynb", CELL_TIMEOUT, log=functools.partial(print, flush=True)),
+                       staged)
         hide_install_cell(staged)
     return jupyter_book(out / "src", out)
 

@@ -20,6 +20,7 @@ import json
 import os
 import pathlib
 import shutil
+import tempfile
 
 import nbformat
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -170,6 +171,7 @@ class ExecutedNotebooks:
 
         store = ExecutedNotebooks()
         nb = store.get("course/03_tensorboard.ipynb")   # None: not executed since its last change
+        nb = store.executed("course/03_tensorboard.ipynb")   # the stored copy, else executed now
     """
 
     def __init__(self, folder=EXECUTED):
@@ -195,3 +197,18 @@ class ExecutedNotebooks:
         nbformat.write(nb, partial)
         partial.replace(path)
         return path
+
+    def executed(self, source, timeout=180, log=print):
+        """The stored copy of `source`, else `source` executed once in a scratch folder (and stored).
+
+        Raises NotebookFailed when a cell raises or times out (nothing is stored then).
+        """
+        nb = self.get(source)
+        if nb is not None:
+            log(f"reusing {pathlib.Path(source).name}: stored in {self.path(source)}")
+            return nb
+        log(f"executing {pathlib.Path(source).name}")
+        with tempfile.TemporaryDirectory(prefix=f"{pathlib.Path(source).stem}-") as workdir:
+            nb = execute(source, workdir, timeout)
+        self.put(source, nb)
+        return nb

@@ -1,8 +1,8 @@
 """Every figure a lesson shows carries a text alternative that names numbers from its data.
 
 The figures are read from each lesson's executed notebook: the copy its lesson test (or
-`make site`) stored for the lesson's current source (support.notebooks.executed_lesson),
-otherwise the lesson is run here. Figures inside widgets (the playgrounds' Output
+`make site`) stored for the lesson's current source (`ExecutedNotebooks.executed`),
+otherwise the lesson is run here (and stored). Figures inside widgets (the playgrounds' Output
 widgets) count too: they are read from the notebook's saved widget state.
 """
 
@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from support.notebooks import executed_lesson
+from support.notebooks import ExecutedNotebooks
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -31,8 +31,8 @@ def figure_outputs(nb):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_every_figure_names_numbers_from_its_data(lesson, tmp_path):
-    figures = figure_outputs(executed_lesson(lesson, tmp_path))
+def test_every_figure_names_numbers_from_its_data(lesson):
+    figures = figure_outputs(ExecutedNotebooks().executed(lesson))
     assert figures, f"{lesson.name} shows no figure"
     for number, output in enumerate(figures, 1):
         mime = next(m for m in PICTURES if m in output["data"])

@@ -1,7 +1,7 @@
 """The lessons executed for the tests: the course's one executor (tools/notebook_run.py) and its store.
 
 A lesson's first pass is saved in `build/executed/` (`ExecutedNotebooks`), so that `make site` and
-the figure tests read that execution instead of running the lesson again.
+the figure tests (`ExecutedNotebooks().executed(path)`) read that execution instead of running the lesson again.
 
 Example:
 
@@ -36,8 +36,3 @@ def lesson_run(name, workdir):
     with NotebookRun(source, workdir, passes=2 if name in WRITES_FILES else 1) as run:
         ExecutedNotebooks().put(source, run.first_pass)
         yield run
-
-
-def executed_lesson(source, workdir):
-    """Lesson `source` as executed once: the stored copy of this run (or of `make site`), else run here."""
-    return ExecutedNotebooks().get(source) or execute(source, workdir)
