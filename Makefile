@@ -21,7 +21,7 @@ help:
 	@echo "make strip  - remove outputs and execution counts from every notebook"
 	@echo "make grade  - grade a small demo class and print its gradebook"
 	@echo "make release - regenerate quizzes/ from solutions/ with nbgrader"
-	@echo "make site   - build the course website (Jupyter Book) into build/site/html"
+	@echo "make site   - build the course website (Jupyter Book) into build/site/html (lessons the tests ran are reused)"
 	@echo "make hub    - (as root) run the course on JupyterHub for a class: deploy/hub/README.md"
 
 setup: $(STAMP)

@@ -5,14 +5,19 @@ answers (`solutions/`): five quiz submissions (reference, blank, half done, answ
 lowercase strings, hostile cells) and two lab submissions (reference, half done with a crashing
 exercise), grades them with two workers and prints nbgrader's gradebook.
 
+Its class builder is the one the benchmarks use too (`write_class`, `reference_answers`).
+
 Example:
 
 ```python
 expected = demo(Course())   # {(student, assignment): expected score}
+write_class(folder, course.quizzes / "callbacks_lab" / "callbacks_lab.ipynb",
+            {f"student{n:02d}": reference_answers(course, "callbacks_lab") for n in range(40)})
 ```
 """
 
 import ast
+import pathlib
 import re
 import shutil
 
@@ -23,8 +28,29 @@ from .notebooks import Layout, graded_copy, student_answers
 QUIZ, LAB = "callbacks_quiz", "callbacks_lab"
 
 
-def _answers(course, assignment):
+def reference_answers(course, assignment):
+    """{grade_id: source} of the solution's answer cells of `assignment` (from `course.solutions`)."""
     return student_answers(nbformat.read(str(course.solutions / assignment / f"{assignment}.ipynb"), as_version=4))
+
+
+def write_class(folder, released, students):
+    """`folder/<student>/<assignment>/<assignment>.ipynb`: the released notebook with each student's answers.
+
+    Args:
+        folder: the submissions folder (created if missing).
+        released: the released notebook's path; its file name names the assignment.
+        students: {student: {grade_id: source}}.
+
+    Returns:
+        `folder`.
+    """
+    released = pathlib.Path(released)
+    notebook = nbformat.read(str(released), as_version=4)
+    for student, answers in students.items():
+        path = pathlib.Path(folder) / student / released.stem / released.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(graded_copy(notebook, answers), str(path))
+    return folder
 
 
 def _as_lowercase_string(source):
@@ -60,16 +86,14 @@ def build(course, folder):
     """Write the demo submissions under `folder`; return {(student, assignment): expected score}."""
     shutil.rmtree(folder, ignore_errors=True)
     expected = {}
-    classes = {QUIZ: _quiz_class(_answers(course, QUIZ), course.root / "autograde" / "keys" / f"{QUIZ}.json")}
+    key_file = course.root / "autograde" / "keys" / f"{QUIZ}.json"
+    classes = {QUIZ: _quiz_class(reference_answers(course, QUIZ), key_file)}
     lab_points = Layout.read(course.solutions / LAB / f"{LAB}.ipynb").tests
-    classes[LAB] = _lab_class(_answers(course, LAB), lab_points)
+    classes[LAB] = _lab_class(reference_answers(course, LAB), lab_points)
     for assignment, students in classes.items():
-        released = nbformat.read(str(course.quizzes / assignment / f"{assignment}.ipynb"), as_version=4)
-        for student, (answers, score) in students.items():
-            path = folder / student / assignment / f"{assignment}.ipynb"
-            path.parent.mkdir(parents=True)
-            nbformat.write(graded_copy(released, answers), str(path))
-            expected[student, assignment] = float(score)
+        write_class(folder, course.quizzes / assignment / f"{assignment}.ipynb",
+                    {student: answers for student, (answers, _) in students.items()})
+        expected.update({(student, assignment): float(score) for student, (_, score) in students.items()})
     return expected
 
 

@@ -26,20 +26,14 @@ ASSIGNMENTS = ("callbacks_quiz", "callbacks_lab")
 
 
 def _class(course, copies):
-    """The reference submission of each assignment, `copies` times, in nbgrader's submitted/ folder."""
-    import nbformat
-
-    from autograde.notebooks import graded_copy, student_answers
+    """The reference submission of each assignment, `copies` times, in nbgrader's submitted/ folder
+    (autograde/demo.py's class builder)."""
+    from autograde.demo import reference_answers, write_class
 
     for assignment in ASSIGNMENTS:
-        reference = student_answers(nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"),
-                                                  as_version=4))
-        nb = graded_copy(nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4),
-                         reference)
-        for n in range(copies):
-            path = course.nbgrader_root / "submitted" / f"student{n:02d}" / assignment / f"{assignment}.ipynb"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(path))
+        answers = reference_answers(course, assignment)
+        write_class(course.nbgrader_root / "submitted", course.quizzes / assignment / f"{assignment}.ipynb",
+                    {f"student{n:02d}": answers for n in range(copies)})
 
 
 def _fresh(base, name, copies):

@@ -66,21 +66,15 @@ FLOOR = textwrap.dedent("""
 
 
 def _make_copies(assignment, folder, copies):
-    import nbformat
+    """The reference submission, `copies` times (autograde/demo.py's class builder); their paths."""
+    from autograde.course import Course
+    from autograde.demo import reference_answers, write_class
 
-    from autograde.notebooks import graded_copy, student_answers
-
-    reference = student_answers(nbformat.read(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"),
-                                              as_version=4))
-    nb = graded_copy(nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4),
-                     reference)
-    paths = []
-    for n in range(copies):
-        path = folder / f"student{n:02d}" / assignment / f"{assignment}.ipynb"
-        path.parent.mkdir(parents=True)
-        nbformat.write(nb, str(path))
-        paths.append(str(path))
-    return paths
+    course = Course(ROOT)
+    answers = reference_answers(course, assignment)
+    write_class(folder, course.quizzes / assignment / f"{assignment}.ipynb",
+                {f"student{n:02d}": answers for n in range(copies)})
+    return sorted(str(path) for path in folder.glob(f"student*/{assignment}/{assignment}.ipynb"))
 
 
 def _engine(subs, work, out, jobs):

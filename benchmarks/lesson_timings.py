@@ -22,29 +22,21 @@ import sys
 import tempfile
 import time
 
-import nbformat
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from prompt_client import PromptClient  # noqa: E402
+from notebook_run import NotebookFailed, execute  # noqa: E402  (the executor of the tests and the site)
 
 COURSE = ROOT / "course"
 
 
 def time_notebook(path, timeout):
-    """Run `path` in a temporary folder; return `(seconds, error message or None)`."""
-    notebook = nbformat.read(path, as_version=4)
+    """Run `path` once in a temporary folder (kernel start-up included); return `(seconds, error or None)`."""
     with tempfile.TemporaryDirectory(prefix=f"{path.stem}-") as workdir:
-        client = PromptClient(notebook, timeout=timeout, kernel_name="python3",
-                              resources={"metadata": {"path": workdir}})
         start = time.perf_counter()
         try:
-            client.execute()
-        except CellExecutionError as error:
-            return time.perf_counter() - start, f"{error.ename}: {error.evalue}"
-        except (CellTimeoutError, DeadKernelError) as error:
-            return time.perf_counter() - start, f"{type(error).__name__}: {error}"
+            execute(path, workdir, timeout=timeout)
+        except NotebookFailed as error:
+            return time.perf_counter() - start, error.reason
         return time.perf_counter() - start, None
 
 

@@ -39,6 +39,13 @@ FILE_LANES = {
 }
 
 
+# A test's time limit (pytest-timeout, setup included: the first test of a lesson pays for its execution), by
+# lane, so that a hang fails in minutes with its name and stack; a test's own @pytest.mark.timeout wins.
+# Well above the slowest tests seen on this shared machine under load (a lesson about 320 s, a hub journey 310 s).
+LANE_TIMEOUTS = {"unit": 120, "keras": 300, "engine": 600, "notebook": 600, "package": 600,
+                 "browser": 600, "cluster": 900, "hub": 900}
+
+
 def lane_of(path):
     """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
     path = pathlib.Path(path)
@@ -53,8 +60,8 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), and `slow`
-    when that lane is not `unit`."""
+    """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), `slow` when
+    that lane is not `unit`, and its lane's time limit unless it sets its own."""
     import pytest
 
     for item in items:
@@ -62,3 +69,5 @@ def pytest_collection_modifyitems(items):
         item.add_marker(getattr(pytest.mark, lane))
         if lane != "unit":
             item.add_marker(pytest.mark.slow)
+        if not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(LANE_TIMEOUTS[lane]))

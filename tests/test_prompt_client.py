@@ -6,7 +6,7 @@ from queue import Empty
 
 import pytest
 
-import notebook_runner  # noqa: F401  (puts tools/ on the path)
+import support  # noqa: F401  (puts tools/ on the path)
 import prompt_client
 
 

@@ -1,15 +1,17 @@
-"""The website's sources (tools/build_site.py): home page from the README, reading order, a failing cell fails."""
+"""The website's sources (tools/build_site.py): home page from the README, reading order, a failing cell fails,
+and a lesson the lesson tests executed is not executed again."""
 
 import pathlib
-import sys
 
 import nbformat
 import pytest
 import yaml
 
+import support  # noqa: F401  (puts tools/ on the path)
+import build_site
+from notebook_run import ExecutedNotebooks, NotebookFailed, execute, source_key
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import build_site  # noqa: E402
 
 
 def test_the_home_page_is_the_readmes_key_point_map():
@@ -64,20 +66,52 @@ def test_a_cell_that_raises_fails_the_build(tmp_path):
                                                    nbformat.v4.new_code_cell("x = 1"),
                                                    nbformat.v4.new_code_cell("x / 0")]), lesson)
     before = lesson.read_text()
-    with pytest.raises(build_site.LessonFailed, match=r"(?s)broken.ipynb: a cell raised.*ZeroDivisionError"):
-        build_site.execute(lesson, tmp_path)
-    assert lesson.read_text() == before
+    store = ExecutedNotebooks(tmp_path / "executed")
+    with pytest.raises(NotebookFailed, match=r"(?s)broken.ipynb: cell 2 raised:\nx / 0.*ZeroDivisionError") as failed:
+        store.executed(lesson, log=lambda line: None)
+    assert failed.value.reason == "ZeroDivisionError: division by zero"
+    assert lesson.read_text() == before and store.get(lesson) is None  # nothing kept of a failed lesson
 
 
 def test_an_executed_lesson_keeps_its_outputs_and_widget_state(tmp_path):
     lesson = tmp_path / "widgets.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import ipywidgets, pathlib\npathlib.Path('made.txt').write_text('x')\nipywidgets.IntSlider(value=7)")]), lesson)
-    (tmp_path / "work").mkdir()
-    build_site.execute(lesson, tmp_path / "work")
-    nb = nbformat.read(lesson, as_version=4)
+    before = lesson.read_text()
+    nb = execute(lesson, tmp_path / "work")
     (output,) = nb.cells[0].outputs
-    assert "application/vnd.jupyter.widget-view+json" in output.data
+    assert "application/vnd.jupyter.widget-view+json" in output.data and nb.cells[0].execution_count == 1
     state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
     assert any(model["state"].get("value") == 7 for model in state.values())
+    assert nb.metadata.language_info.name == "python"  # MyST-NB highlights the code by it
     assert (tmp_path / "work/made.txt").exists() and not (tmp_path / "made.txt").exists()
+    assert lesson.read_text() == before
+
+
+def test_a_stored_execution_is_reused_until_its_source_changes(tmp_path):
+    lesson = tmp_path / "count.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import pathlib\nruns = pathlib.Path('runs.txt')\nruns.write_text(str(len(runs.read_text()) + 1 if runs.exists() else 1))\n"
+        "print('executed')")]), lesson)
+    store = ExecutedNotebooks(tmp_path / "executed")
+    first = store.executed(lesson, log=lambda line: None)
+    assert first.cells[0].outputs[0].text == "executed\n"
+    assert store.path(lesson).name == f"count-{source_key(lesson)}.ipynb" and store.path(lesson).exists()
+    first.cells[0].outputs[0].text = "kept\n"  # what the store holds is what the site shows
+    store.put(lesson, first)
+    assert store.executed(lesson, log=lambda line: None).cells[0].outputs[0].text == "kept\n"
+    nb = nbformat.read(lesson, as_version=4)
+    nb.cells[0].source += "\nprint('changed')"
+    nbformat.write(nb, lesson)
+    assert store.get(lesson) is None  # a changed lesson is executed again, its old copy replaced
+    assert "".join(o.text for o in store.executed(lesson, log=lambda line: None).cells[0].outputs) == "executed\nchanged\n"
+    assert [p.name for p in store.folder.iterdir()] == [store.path(lesson).name]
+
+
+def test_the_lesson_tests_run_twice_only_the_lessons_that_write_files():
+    from support.notebooks import WRITES_FILES
+
+    lessons = {p.stem: nbformat.read(p, as_version=4) for p in sorted(ROOT.glob("course/*.ipynb"))}
+    writers = {stem for stem, nb in lessons.items()
+               if any('pathlib.Path("runs/' in cell.source for cell in nb.cells if cell.cell_type == "code")}
+    assert set(WRITES_FILES) == writers and len(writers) == 8

@@ -4,9 +4,11 @@ The book is staged in `<out>/src` with the repository's layout, so the theme's l
 the same paths as the notebooks' own links:
 
 - `index.md`, the home page: the README's key-point map (single-sourced: copied at build time);
-- `course/*.ipynb`: every lesson, in file order, executed with nbclient (offline subset, in a scratch
-  folder; `prompt_client.PromptClient`, which never sleeps through an arrived message) with every
-  output, figure, GIF and the widgets' static state; a cell that raises or times out fails the build;
+- `course/*.ipynb`: every lesson, in file order, executed once (offline subset, in a scratch folder,
+  by the course's one executor, tools/notebook_run.py) with every output, figure, GIF and the
+  widgets' static state; a cell that raises or times out fails the build. A lesson the lesson tests
+  executed since its last change (or the course package's) is not run again: its stored first pass
+  (build/executed/, `notebook_run.ExecutedNotebooks`) is the page;
 - `quizzes/*/*.ipynb`: the exam release (`python -m autograde release --exam`): the questions and
   answer cells only, without solutions, hidden tests or the quiz's self-check data; not executed.
 
@@ -18,6 +20,7 @@ Example:
 """
 
 import argparse
+import functools
 import os
 import pathlib
 import re
@@ -25,14 +28,12 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 
 import nbformat
 import yaml
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 import launch_links
-from prompt_client import PromptClient
+from notebook_run import ExecutedNotebooks
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HOME_SECTION = "Every key point of the study notes, and where it is taught"
@@ -98,28 +99,6 @@ def book_config(repository):
     }
 
 
-class LessonFailed(RuntimeError):
-    """A lesson raised while the site was built: the message names it and carries the traceback."""
-
-
-def execute(path, workdir):
-    """Run the notebook at `path` top to bottom in `workdir`, keep outputs and widget state, save it.
-
-    Raises LessonFailed when a cell raises or times out.
-    """
-    nb = nbformat.read(path, as_version=4)
-    client = PromptClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", store_widget_state=True,
-                          resources={"metadata": {"path": str(workdir)}})
-    try:
-        client.execute()
-    except CellTimeoutError as error:
-        raise LessonFailed(f"{path.name}: a cell timed out\n{error}") from None
-    except CellExecutionError as error:
-        raise LessonFailed(f"{path.name}: a cell raised\n{error}") from None
-    nbformat.write(nb, path)
-    return nb
-
-
 def npm_tarball(cache, name, version):
     """The `npm pack` tarball of `name`@`version`, fetched from npm's registry once and kept in `cache`."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -167,8 +146,9 @@ def hide_install_cell(path):
     """Tag the notebook's Colab/Kaggle install cell `remove-cell`: it means nothing on the website."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if launch_links.SETUP_TAG in cell.metadata.get("tags", []):
-            cell.metadata.tags.append("remove-cell")
+        tags = cell.metadata.get("tags", [])
+        if launch_links.SETUP_TAG in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
     nbformat.write(nb, path)
 
 
@@ -217,14 +197,22 @@ def jupyter_book(src, out):
     return html
 
 
-def build(root, out):
-    """Stage, execute and build the site of the repository at `root` into `out`/html; returns that folder."""
+def build(root, out, store=None):
+    """Stage, execute and build the site of the repository at `root` into `out`/html; returns that folder.
+
+    Args:
+        root: the repository.
+        out: the output folder (`out`/src: the staged book; `out`/html: the site).
+        store: the executed lessons to reuse and add to (default `ExecutedNotebooks()`, build/executed).
+    """
     out = pathlib.Path(out).resolve()
+    store = store or ExecutedNotebooks()
     lessons, _ = stage(root, out / "src")
     for page, _ in lessons:
-        with tempfile.TemporaryDirectory(prefix="site-lesson-") as workdir:
-            print(f"executing {page}", flush=True)
-            execute(out / "src" / f"{page}.ipynb", workdir)
+        staged = out / "src" / f"{page}.ipynb"
+        nbformat.write(store.executed(root / f"{page}.ipynb", CELL_TIMEOUT, log=functools.partial(print, flush=True)),
+                       staged)
+        hide_install_cell(staged)
     return jupyter_book(out / "src", out)
 
 

@@ -1,47 +1,12 @@
-"""Shared fixtures of the grading-engine tests: the sample course and a submission builder."""
+"""Shared fixtures of the grading-engine tests: the sample course released once a session.
 
-import pathlib
-import subprocess
-import sys
+The helpers live in tests/support/grading.py (`from support.grading import ...`); they are also
+names here for the test files that still import them `from conftest`.
+"""
 
-import nbformat
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SAMPLE = pathlib.Path(__file__).resolve().parent / "sample_course"
-
-REFERENCE = {
-    "ex1": "def add(a, b):\n    return a + b",
-    "ex2": ("class EpochCounter(keras.callbacks.Callback):\n"
-            "    def on_train_begin(self, logs=None):\n        self.epochs = []\n\n"
-            "    def on_epoch_end(self, epoch, logs=None):\n        self.epochs.append(epoch)"),
-}
-
-
-def autograde(*args, course=SAMPLE, work, timeout=900):
-    """Run `python -m autograde --course COURSE --work WORK ARGS...`; return the CompletedProcess."""
-    return subprocess.run([sys.executable, "-m", "autograde", "--course", str(course), "--work", str(work), *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-
-
-def submission(released, answers, edit=None):
-    """The released notebook with `answers` ({grade_id: source}) filled in; `edit(nb)` may change more."""
-    nb = nbformat.read(str(released), as_version=4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    if edit:
-        edit(nb)
-    return nb
-
-
-def write_class(subs, released, students):
-    """`subs/<student>/sample/sample.ipynb` for each {student: answers} of `students`; return `subs`."""
-    for student, answers in students.items():
-        (subs / student / "sample").mkdir(parents=True)
-        nbformat.write(submission(released, answers), str(subs / student / "sample" / "sample.ipynb"))
-    return subs
+from support.grading import REFERENCE, ROOT, SAMPLE, autograde, submission, write_class  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 
 from autograde import dependencies
 from autograde.course import Course
-from conftest import ROOT, SAMPLE, submission
+from support.grading import ROOT, SAMPLE, submission
 
 COPY = shutil.ignore_patterns("__pycache__", "*.pyc")
 

@@ -4,7 +4,7 @@ import csv
 
 import pytest
 
-from conftest import ROOT, autograde
+from support.grading import ROOT, autograde
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ import pytest
 
 from autograde.course import REPO, RELEASE_RECORD, Course, CourseError
 from callbacks_course.quiz_selfcheck import decode
-from conftest import autograde
+from support.grading import autograde
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pytest
 from autograde import csv_safe
 from autograde.csv_safe import FORMULA_STARTS
 from autograde.export import FORMATS, ExportError, export
-from conftest import ROOT
+from support.grading import ROOT
 
 GRADES = [("ann", "callbacks_quiz", "18", "20"), ("ann", "callbacks_lab", "27.5", "30"),
           ("ben", "callbacks_quiz", "9", "20"), ("ben", "callbacks_lab", "0", "30"),

@@ -6,7 +6,7 @@ import sqlite3
 import nbformat
 import pytest
 
-from conftest import REFERENCE, SAMPLE, autograde, submission
+from support.grading import REFERENCE, SAMPLE, autograde, submission
 
 pytestmark = pytest.mark.slow
 

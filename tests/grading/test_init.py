@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from autograde.course import REPO, Course
-from conftest import autograde
+from support.grading import autograde
 
 pytestmark = pytest.mark.slow
 

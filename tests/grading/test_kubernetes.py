@@ -2,7 +2,7 @@
 
 import yaml
 
-from conftest import ROOT
+from support.grading import ROOT
 
 JOB = ROOT / "deploy" / "kubernetes" / "grade-shards.yaml"
 

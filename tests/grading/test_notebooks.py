@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 from autograde.notebooks import Layout, SubmissionError, graded_copy, load_notebook, student_answers
-from conftest import SAMPLE
+from support.grading import SAMPLE
 
 SOURCE = SAMPLE / "solutions" / "sample" / "sample.ipynb"
 

@@ -22,7 +22,7 @@ from callbacks_course.quiz_variant import TOKEN_VARIABLE, personalize, personali
 
 from autograde.course import REPO, Course
 from autograde.report import item_analysis, option_analysis
-from conftest import autograde
+from support.grading import autograde
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import REFERENCE, SAMPLE, autograde, submission
+from support.grading import REFERENCE, SAMPLE, autograde, submission
 
 pytestmark = pytest.mark.slow
 

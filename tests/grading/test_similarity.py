@@ -11,7 +11,7 @@ import re
 import nbformat
 
 from autograde.similarity import MAX_CELL_CHARS, THRESHOLD, compare
-from conftest import ROOT, autograde, submission
+from support.grading import ROOT, autograde, submission
 
 RELEASED = ROOT / "quizzes" / "callbacks_lab" / "callbacks_lab.ipynb"
 SOLUTION = ROOT / "solutions" / "callbacks_lab" / "callbacks_lab.ipynb"

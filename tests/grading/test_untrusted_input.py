@@ -16,7 +16,7 @@ import pytest
 
 from autograde.csv_safe import FORMULA_STARTS, unescape
 from autograde.results import ESCAPED_PREFIX, fingerprint
-from conftest import REFERENCE, autograde, submission
+from support.grading import REFERENCE, autograde, submission
 
 pytestmark = pytest.mark.slow
 

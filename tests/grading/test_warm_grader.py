@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import REFERENCE, SAMPLE, write_class
+from support.grading import REFERENCE, SAMPLE, write_class
 
 pytestmark = pytest.mark.slow
 

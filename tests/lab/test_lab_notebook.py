@@ -8,7 +8,7 @@ kernel (inline matplotlib backend) a student works in.
 import pytest
 
 from lab_answers import SOURCE
-from notebook_runner import NotebookRun
+from support.notebooks import NotebookRun
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 

@@ -1,19 +1,17 @@
-import pathlib
-
 import pytest
 
-from notebook_runner import NotebookRun
-
-COURSE = pathlib.Path(__file__).resolve().parents[2] / "course"
+from support.notebooks import lesson_run
 
 
 @pytest.fixture(scope="module")
 def lesson(request, tmp_path_factory):
-    """Execute the module's lesson (its LESSON constant) twice in one kernel; yield the live NotebookRun.
+    """Execute the module's lesson (its LESSON constant) once; yield the live NotebookRun.
 
-    A student may "Run All" twice, or rerun a cell: every test of a lesson checks the kernel state
-    and the files of the second pass, which must be those of a single one.
+    Twice in one kernel when the lesson writes files (support.notebooks.WRITES_FILES names them and
+    what they write): a student may "Run All" twice, and every test of such a lesson checks the
+    kernel state and the files of the second pass, which must be those of a single one. Every
+    lesson's first pass is stored for `make site` (build/executed/).
     """
     name = request.module.LESSON
-    with NotebookRun(COURSE / f"{name}.ipynb", tmp_path_factory.mktemp(name), passes=2) as run:
+    with lesson_run(name, tmp_path_factory.mktemp(name)) as run:
         yield run

@@ -1,8 +1,8 @@
 """Every figure a lesson shows carries a text alternative that names numbers from its data.
 
-The figures are read from each lesson's executed notebook: the website build's copy
-(build/site/src/course, from `make site`) when it is newer than the lesson and the course
-package, otherwise the lesson is run here. Figures inside widgets (the playgrounds' Output
+The figures are read from each lesson's executed notebook: the copy its lesson test (or
+`make site`) stored for the lesson's current source (`ExecutedNotebooks.executed`),
+otherwise the lesson is run here (and stored). Figures inside widgets (the playgrounds' Output
 widgets) count too: they are read from the notebook's saved widget state.
 """
 
@@ -10,26 +10,15 @@ import html
 import pathlib
 import re
 
-import nbformat
 import pytest
 
-from notebook_runner import NotebookRun
+from support.notebooks import ExecutedNotebooks
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "course").glob("*.ipynb"))
-BUILT = ROOT / "build" / "site" / "src" / "course"
 PICTURES = ("image/png", "image/gif")
 STRUCTURE = re.compile(r"Panel \d+ of \d+|frame \d+:")  # numbering of the text itself, not data
-
-
-def executed(lesson, tmp_path):
-    built = BUILT / lesson.name
-    package = max(p.stat().st_mtime for p in (ROOT / "src" / "callbacks_course").rglob("*.py"))
-    if built.exists() and built.stat().st_mtime > max(lesson.stat().st_mtime, package):
-        return nbformat.read(built, as_version=4)
-    with NotebookRun(lesson, tmp_path) as run:
-        return run.nb
 
 
 def figure_outputs(nb):
@@ -42,8 +31,8 @@ def figure_outputs(nb):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_every_figure_names_numbers_from_its_data(lesson, tmp_path):
-    figures = figure_outputs(executed(lesson, tmp_path))
+def test_every_figure_names_numbers_from_its_data(lesson):
+    figures = figure_outputs(ExecutedNotebooks().executed(lesson))
     assert figures, f"{lesson.name} shows no figure"
     for number, output in enumerate(figures, 1):
         mime = next(m for m in PICTURES if m in output["data"])

@@ -14,7 +14,7 @@ import sys
 import nbformat
 import pytest
 from callbacks_course.quiz_selfcheck import decode, encode
-from notebook_runner import NotebookRun
+from support.notebooks import NotebookRun
 from quiz_experiments import ROOT, answer_key
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 from callbacks_course.quiz_selfcheck import decode
-from notebook_runner import NotebookRun
+from support.notebooks import NotebookRun
 from quiz_experiments import ROOT, answer_key
 
 SOLUTION = ROOT / "solutions" / "callbacks_quiz" / "callbacks_quiz.ipynb"

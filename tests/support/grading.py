@@ -1,0 +1,47 @@
+"""The grading-engine tests' sample course, submission and class builders, and the `autograde` command.
+
+`write_class(subs, released, {student: answers})` is autograde/demo.py's (`make grade` ships it).
+
+Example:
+
+    subs = write_class(tmp_path / "subs", released, {"ada": REFERENCE, "blank": {}})
+    done = autograde("grade", str(subs), "--out", str(tmp_path / "out"), work=work)
+"""
+
+import subprocess
+import sys
+
+import nbformat
+
+from autograde.demo import write_class  # noqa: F401  (the class builder of `make grade` and the benchmarks)
+
+from . import ROOT
+
+SAMPLE = ROOT / "tests" / "grading" / "sample_course"
+
+REFERENCE = {
+    "ex1": "def add(a, b):\n    return a + b",
+    "ex2": ("class EpochCounter(keras.callbacks.Callback):\n"
+            "    def on_train_begin(self, logs=None):\n        self.epochs = []\n\n"
+            "    def on_epoch_end(self, epoch, logs=None):\n        self.epochs.append(epoch)"),
+}
+
+
+def autograde(*args, course=SAMPLE, work, timeout=900):
+    """Run `python -m autograde --course COURSE --work WORK ARGS...`; return the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "autograde", "--course", str(course), "--work", str(work), *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
+def submission(released, answers, edit=None):
+    """The released notebook with `answers` ({grade_id: source}) filled in; `edit(nb)` may change more."""
+    nb = nbformat.read(str(released), as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    if edit:
+        edit(nb)
+    return nb
+
+
