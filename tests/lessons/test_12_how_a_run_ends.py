@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 
@@ -16,6 +17,14 @@ def test_terminate_on_nan_stops_a_run_that_really_diverges(lesson):
 def test_on_train_end_runs_only_when_fit_ends_normally(lesson):
     assert lesson.value("endings") == {"all 6 epochs": True, "EarlyStopping": True,
                                        "a RuntimeError": False, "a KeyboardInterrupt": False}
+
+
+def test_terminate_on_nan_with_raise_error_raises_at_the_same_batch_and_skips_the_ends(lesson):
+    """Section 1's run repeated from its starting weights: the same last batch, now a RuntimeError."""
+    last_batch = lesson.value("len(batch_losses.losses)") - 1
+    assert re.match(rf"RuntimeError: NaN or Inf loss encountered at batch {last_batch}\. Loss value: (inf|nan)\.",
+                    lesson.value("raise_outcome"))
+    assert lesson.value("raise_watcher.epochs") == [] and lesson.value("raise_watcher.train_end_ran") is False
 
 
 def test_backup_and_restore_resumes_to_the_same_weights(lesson):
