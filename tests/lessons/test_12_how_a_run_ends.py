@@ -44,6 +44,10 @@ def test_integer_save_freq_resumes_at_the_start_of_the_epoch(lesson):
     assert lesson.value("resumed_10.epoch") == [1, 2]
     assert lesson.value("batches_seen.counts") == {"1": 32, "2": 32}
     assert lesson.value("same_10") is False
+    # compared with real copies: the weights kept after the uninterrupted run's last epoch are its final ones
+    assert lesson.value("sorted(weights_after)") == [0, 1, 2, 3, 4, 5]
+    assert lesson.value("all(np.array_equal(a, b) for a, b in zip(weights_after[5], uninterrupted.get_weights()))")
+    assert not lesson.value("all(np.array_equal(a, b) for a, b in zip(weights_after[2], weights_after[5]))")
 
 
 def test_every_normal_end_deletes_the_backup(lesson):
