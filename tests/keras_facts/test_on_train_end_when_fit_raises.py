@@ -1,5 +1,6 @@
-"""Lessons 7 and 8: `on_train_end` runs when `fit` returns (also after `stop_training`), never when
-`fit` raises: an exception in a callback, or a KeyboardInterrupt (Jupyter's interrupt)."""
+"""Lessons 7, 8 and 12: `on_train_end` runs when `fit` returns (also after `stop_training`, lesson 7),
+never when `fit` raises: an exception in a callback, or a KeyboardInterrupt (Jupyter's interrupt), as
+lesson 12 shows."""
 
 import keras
 import pytest

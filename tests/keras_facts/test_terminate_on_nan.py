@@ -1,4 +1,4 @@
-"""Lesson 7: `TerminateOnNaN` stops gracefully by default (`on_train_end` runs) and, with
+"""Lesson 12: `TerminateOnNaN` stops gracefully by default (`on_train_end` runs) and, with
 `raise_error=True`, raises a RuntimeError that skips the epoch's end and `on_train_end`."""
 
 import keras

@@ -7,7 +7,7 @@ LESSON = "07_custom_callbacks"
 
 def test_batch_timer_measures_every_batch_and_the_slow_first_one(lesson):
     durations = lesson.value("timer.durations")
-    assert len(durations) == 3 * 63  # 2000 digits in batches of 32, 3 epochs
+    assert len(durations) == 3 * 32  # 1000 digits in batches of 32, 3 epochs
     assert all(d > 0 for d in durations)
     assert durations[0] > 5 * np.median(durations[1:])  # building the graph
 
@@ -66,29 +66,12 @@ def test_lesson_draws_and_offers_its_widgets(lesson):
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 2
 
 
-def test_on_train_end_does_not_run_when_fit_raises(lesson):
-    """An exception in a callback or a KeyboardInterrupt leaves fit before on_epoch_end(1) and on_train_end."""
-    raised = lesson.value("when_fit_raises")
-    for name in ("ValueError", "KeyboardInterrupt"):
-        assert raised[name] == {"outcome": f"fit raised {name}", "hooks": ["on_epoch_begin", "on_epoch_end",
-                                                                           "on_epoch_begin"]}
-
-
 def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
     """Offline, the data loader prints an output line (not a stderr line) under each loading cell."""
     from callbacks_course.mnist import SUBSET_NOTICE
 
     stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
     assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout
-
-
-def test_terminate_on_nan_stops_by_default_and_raises_with_raise_error(lesson):
-    on_nan = lesson.value("{str(k): v for k, v in on_nan.items()}")
-    # 256 digits in batches of 32, scaled by 1e38 from digit 100 on: batch 3 is the first infinite loss
-    assert on_nan["False"] == {"outcome": "fit returned",
-                               "hooks": [*["on_train_batch_end"] * 4, "on_epoch_end", "on_train_end"]}
-    assert on_nan["True"]["outcome"].startswith("RuntimeError: NaN or Inf loss encountered at batch 3. Loss value: inf.")
-    assert on_nan["True"]["hooks"] == ["on_train_batch_end"] * 3
 
 
 def test_keras_2_learning_rate_names_fail_and_keras_3_ones_work(lesson):

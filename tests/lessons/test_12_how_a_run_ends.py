@@ -1,4 +1,5 @@
 import math
+import re
 
 import pytest
 
@@ -18,6 +19,14 @@ def test_on_train_end_runs_only_when_fit_ends_normally(lesson):
                                        "a RuntimeError": False, "a KeyboardInterrupt": False}
 
 
+def test_terminate_on_nan_with_raise_error_raises_at_the_same_batch_and_skips_the_ends(lesson):
+    """Section 1's run repeated from its starting weights: the same last batch, now a RuntimeError."""
+    last_batch = lesson.value("len(batch_losses.losses)") - 1
+    assert re.match(rf"RuntimeError: NaN or Inf loss encountered at batch {last_batch}\. Loss value: (inf|nan)\.",
+                    lesson.value("raise_outcome"))
+    assert lesson.value("raise_watcher.epochs") == [] and lesson.value("raise_watcher.train_end_ran") is False
+
+
 def test_backup_and_restore_resumes_to_the_same_weights(lesson):
     assert lesson.value("backup_files") == ["latest.weights.h5", "training_metadata.json"]
     assert lesson.value("metadata") == {"epoch": 3, "batch": 0}
@@ -35,6 +44,10 @@ def test_integer_save_freq_resumes_at_the_start_of_the_epoch(lesson):
     assert lesson.value("resumed_10.epoch") == [1, 2]
     assert lesson.value("batches_seen.counts") == {"1": 32, "2": 32}
     assert lesson.value("same_10") is False
+    # compared with real copies: the weights kept after the uninterrupted run's last epoch are its final ones
+    assert lesson.value("sorted(weights_after)") == [0, 1, 2, 3, 4, 5]
+    assert lesson.value("all(np.array_equal(a, b) for a, b in zip(weights_after[5], uninterrupted.get_weights()))")
+    assert not lesson.value("all(np.array_equal(a, b) for a, b in zip(weights_after[2], weights_after[5]))")
 
 
 def test_every_normal_end_deletes_the_backup(lesson):

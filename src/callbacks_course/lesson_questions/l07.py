@@ -17,7 +17,7 @@ QUESTIONS = [
             "A": "fit breaks out of the batch loop, but the validation after it still runs.",
             "B": "The epoch is closed normally, with metrics over the 3 batches that ran.",
             "C": "The flag is checked right after batch 2, so batch 3 never starts.",
-            "D": "fit returns normally after a stop, so on_train_end runs (it would not if fit raised).",
+            "D": "fit returns normally after a stop, so on_train_end runs (not if fit raised: lesson 12).",
         },
     ),
     Question(
@@ -50,39 +50,6 @@ QUESTIONS = [
             "B": "The data was loaded before fit was called.",
             "C": "All batches have batch_size digits (only the last may be smaller).",
             "D": "perf_counter is accurate from its first call.",
-        },
-    ),
-    Question(
-        prompt="During `fit`, a callback raises an exception in `on_train_batch_end` (or you press "
-               "Jupyter's Interrupt). Which hooks still run?",
-        options={
-            "A": "None: fit raises, and neither on_epoch_end of that epoch nor on_train_end runs",
-            "B": "on_train_end, so callbacks can clean up",
-            "C": "on_epoch_end of that epoch, then on_train_end",
-            "D": "The rest of the epoch's batches",
-        },
-        answer=frozenset("A"),
-        why={
-            "A": "on_train_end is the last line of fit's loop, not a finally: the lesson's run shows it skipped.",
-            "B": "Only a fit that returns calls on_train_end; clean-up that must happen goes in try/finally.",
-            "C": "The exception leaves fit at once: no epoch end.",
-            "D": "Nothing more runs in fit after the exception.",
-        },
-    ),
-    Question(
-        prompt="`TerminateOnNaN(raise_error=True)` sees a NaN loss in batch 3 of epoch 0. What happens?",
-        options={
-            "A": "fit raises a RuntimeError; no on_epoch_end and no on_train_end run",
-            "B": "The epoch is closed normally, then training ends",
-            "C": "The batch is skipped and training goes on",
-            "D": "The weights are reset to their last finite values",
-        },
-        answer=frozenset("A"),
-        why={
-            "A": "It raises at once, so fit's remaining hooks are skipped (useful to keep a backup of a failed run).",
-            "B": "That is the default, raise_error=False: it sets stop_training.",
-            "C": "Neither mode skips batches.",
-            "D": "TerminateOnNaN never touches the weights.",
         },
     ),
     Question(

@@ -29,7 +29,7 @@ QUESTIONS = [
         },
         answer=frozenset("A"),
         why={
-            "A": "It runs once when fit returns, even after an early stop; not when fit raises (lesson 7).",
+            "A": "It runs once when fit returns, even after an early stop; not when fit raises (lesson 12).",
             "B": "If EarlyStopping or stop_training ends the run early, that epoch never comes.",
             "C": "No frames exist yet.",
             "D": "That runs after every validation pass (and during evaluate), not once at the end.",

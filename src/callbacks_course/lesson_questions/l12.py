@@ -20,6 +20,22 @@ QUESTIONS = [
         },
     ),
     Question(
+        prompt="`TerminateOnNaN(raise_error=True)` sees a NaN loss in batch 3 of epoch 0. What happens?",
+        options={
+            "A": "fit raises a RuntimeError; no on_epoch_end and no on_train_end run",
+            "B": "The epoch is closed normally, then training ends",
+            "C": "The batch is skipped and training goes on",
+            "D": "The weights are reset to their last finite values",
+        },
+        answer=frozenset("A"),
+        why={
+            "A": "It raises at once, so fit's remaining hooks are skipped (the lesson's watcher saw none).",
+            "B": "That is the default, raise_error=False: it sets stop_training.",
+            "C": "Neither mode skips batches.",
+            "D": "TerminateOnNaN never touches the weights.",
+        },
+    ),
+    Question(
         prompt="A `fit` with `BackupAndRestore(backup_dir)` is killed at epoch 3. You build the same model "
                "again and run the same `fit` with the same callback. What happens?",
         options={
