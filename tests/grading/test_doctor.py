@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-from autograde import cgroups, doctor
+from callbacks_course.sandbox.host import cgroups, doctor
 from autograde.__main__ import main
-from autograde.jail import Jail, JailError
+from callbacks_course.sandbox.host.jail import Jail, JailError
 from conftest import REFERENCE, ROOT, SAMPLE, write_class
 
 

@@ -13,9 +13,9 @@ import sys
 
 import pytest
 
-from autograde.jail import Jail
-from callbacks_course.grading import landlock
-from callbacks_course.grading.student_side import source_files
+from callbacks_course.sandbox.host.jail import Jail
+from callbacks_course.sandbox.inside import landlock
+from callbacks_course.sandbox.inside.student_side import source_files
 from callbacks_course.lab import CHECKS
 from conftest import ROOT
 
@@ -105,9 +105,9 @@ def grade(jail, expected, grade_id, source, forbid):
     check = CHECKS[grade_id]
     outcome = jail.run({"setup": [("setup", setup_source())], "answers": [(check.exercise, source)]},
                        120, check.collect, check.forbid if forbid else ())
-    if outcome["status"] != "ok":
-        return 0.0, outcome["message"]
-    result = check.score(outcome["observed"], expected[grade_id])
+    if outcome.status != "ok":
+        return 0.0, outcome.message
+    result = check.score(outcome.observed, expected[grade_id])
     return result.fraction, result.message
 
 
@@ -144,6 +144,6 @@ facts = sorted({f.__name__ for f in gc.get_objects() if isinstance(f, types.Func
 """
     job = {"setup": [("setup", "import keras")], "answers": [("ex3", probe)]}
     found = {forbid: jail.run(job, 60, lambda student: student.value("facts"), CHECKS["ex3_basics"].forbid if forbid
-                              else ())["observed"] for forbid in (False, True)}
+                              else ()).observed for forbid in (False, True)}
     assert {"on_epoch_end", "_is_improvement"} <= set(found[False])
     assert found[True] == []

@@ -1115,7 +1115,7 @@ class ReduceLROnPlateauFromScratch(keras.callbacks.ReduceLROnPlateau):
 # exercise: (source, the status and a part of the message every item of the exercise must get).
 SMUGGLED = {
     "ex3": ('''
-from callbacks_course.grading import student_side
+from callbacks_course.sandbox.inside import student_side
 
 
 def forged(self):  # "every weight is 0.5", as one 5-million-element array: more than the grader reads
@@ -1130,7 +1130,7 @@ class EarlyStoppingFromScratch(keras.callbacks.Callback):
         super().__init__()
 ''', "failed", "a value could not be sent to the grader: an array is too large"),
     "ex7": ('''
-from callbacks_course.grading import student_side
+from callbacks_course.sandbox.inside import student_side
 
 
 def forged(self):  # the learning rate (after 4 weights and Adam's step count) as a 512 x 512 array
