@@ -256,6 +256,26 @@ def make_callbacks(run_dir):
                                         save_weights_only=False),
     ]
 ''',
+        "pathlib, a table of (class, kwargs) built in a loop, zero-padded specs, explicit per-epoch logging": '''
+import pathlib
+
+
+def make_callbacks(run_dir):
+    run_dir = pathlib.Path(run_dir)
+    plan = [
+        (keras.callbacks.ModelCheckpoint, {"filepath": str(run_dir / "ckpt-{epoch:002d}-{val_loss:06.4f}.keras"),
+                                           "save_best_only": True, "save_freq": "epoch", "verbose": 0}),
+        (keras.callbacks.EarlyStopping, {"patience": 2, "min_delta": 0.0, "baseline": None,
+                                         "restore_best_weights": True, "start_from_epoch": 0}),
+        (keras.callbacks.CSVLogger, {"filename": str(run_dir.joinpath("history.csv")), "separator": ","}),
+        (keras.callbacks.TensorBoard, {"log_dir": str(run_dir / "tensorboard"), "update_freq": "epoch",
+                                       "histogram_freq": 0, "write_graph": False}),
+    ]
+    callbacks = []
+    for cls, kwargs in plan:
+        callbacks.append(cls(**kwargs))
+    return callbacks
+''',
     },
     "ex5": {
         "calling the model, .numpy() and argmax": '''
