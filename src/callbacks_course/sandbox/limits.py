@@ -23,6 +23,8 @@ WIRE_DEPTH = 32  # nesting of one encoded value
 WIRE_ITEMS = 100_000  # entries of one list, tuple, set or dict
 WIRE_STRING = 100_000  # characters of one string
 WIRE_ARRAY = 4_000_000  # elements of one array
+TYPE_NAME_CHARS = 80  # the type name that stands for a value that is not plain data
+LOG_STRING_CHARS = 200  # a string value of `logs` a hook gives back
 MIRRORS = 4  # models of the worker's that one item's callbacks may be given (each mirrored in the jail)
 
 # Between the worker and the main process.

@@ -326,7 +326,7 @@ class StudentServer:
         self.objects.append(callback)
         hooks = sorted(name for name in HOOKS if getattr(type(callback), name, None)
                        is not getattr(keras.callbacks.Callback, name) or name in vars(callback))
-        return {"handle": len(self.objects) - 1, "hooks": hooks, "type": type(callback).__name__[:80]}
+        return {"handle": len(self.objects) - 1, "hooks": hooks, "type": type(callback).__name__[:limits.TYPE_NAME_CHARS]}
 
     def _object(self, message):
         handle = message.get("handle")
@@ -401,7 +401,7 @@ class StudentServer:
 
 def _plain(value):
     """A `logs` value as a plain number or short string (tensors and arrays of one element too)."""
-    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200):
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= limits.LOG_STRING_CHARS):
         return value
     try:
         return float(np.asarray(value).reshape(()))

@@ -89,7 +89,7 @@ def encode(value, depth=0, describe=None):
     described = describe(value, inner) if describe else None
     if described is not None:
         return described
-    return {"__object__": type(value).__name__[:80]}
+    return {"__object__": type(value).__name__[:limits.TYPE_NAME_CHARS]}
 
 
 def _encode_array(array):
@@ -153,7 +153,7 @@ def decode(data, depth=0):
     if tag == "__float__" and inner in ("nan", "inf", "-inf"):
         return float(inner)
     if tag == "__object__" and isinstance(inner, str):
-        return StudentObject(inner[:80])
+        return StudentObject(inner[:limits.TYPE_NAME_CHARS])
     raise WireError("a malformed value")
 
 
