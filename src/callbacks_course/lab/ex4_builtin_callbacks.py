@@ -284,6 +284,8 @@ def _check_stop(observed, curve):
 
 def _check_restore(observed, curve):
     ran = len(observed["loss"])
+    if not ran:
+        return False, "fit ended before its first epoch: EarlyStopping had no best epoch to restore"
     best = _improving_epochs(curve[:ran])[-1]
     if observed["weights_of_epoch"] == best:
         return True, f"the model ends with the best epoch's weights (epoch {best})"

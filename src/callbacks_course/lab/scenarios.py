@@ -206,6 +206,10 @@ class ScriptedLogs(keras.callbacks.Callback):
 class WeightTrace(keras.callbacks.Callback):
     """Keeps a copy of the model's weights at the end of every epoch of the latest `fit`."""
 
+    def __init__(self):
+        super().__init__()
+        self.weights = []  # none yet, also when a callback before this one ends `fit` before it begins
+
     def on_train_begin(self, logs=None):
         self.weights = []
 
