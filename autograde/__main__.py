@@ -94,10 +94,9 @@ def _preflight(args, usage_error):
     """Refuse to grade where the sandbox cannot start, or cannot contain memory and processes (unless allowed)."""
     if args.no_confine:
         return
-    from .doctor import containment_problem
-    from .jail import unreachable
+    from callbacks_course.sandbox.host.doctor import refusal
 
-    problem = unreachable() or (None if args.allow_uncontained else containment_problem())
+    problem = refusal(args.allow_uncontained)
     if problem:
         raise usage_error(problem)
 
@@ -107,7 +106,7 @@ def main(argv=None):
     from .course import Course, CourseError
     from .export import ExportError
     from .grader import UsageError
-    from .worker import WorkerError
+    from callbacks_course.sandbox.host.worker import WorkerError
 
     try:
         course = Course(root=args.course or pathlib.Path(__file__).resolve().parents[1], work=args.work,
@@ -119,7 +118,7 @@ def main(argv=None):
         elif args.command == "init":
             print(f"course folder {course.nbgrader_root}: {', '.join(course.init())}")
         elif args.command == "doctor":
-            from .doctor import doctor
+            from callbacks_course.sandbox.host.doctor import doctor
 
             return doctor()
         elif args.command == "grade" and args.shard:

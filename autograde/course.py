@@ -30,7 +30,9 @@ import warnings
 from callbacks_course.grading import Item
 from callbacks_course.native_stderr import silenced
 
-from . import bounded_json, dependencies
+from callbacks_course.sandbox.protocol import bounded_json
+
+from . import dependencies
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CONFIG_FILE = pathlib.Path(__file__).resolve().with_name("nbgrader_config.py")

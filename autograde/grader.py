@@ -260,7 +260,7 @@ class Grader:
     def _load(self, assignments):
         """Give the workers (started on first use) the checks of `assignments`; queue their reference runs."""
         if self._pool is None:
-            from .worker import WorkerPool
+            from callbacks_course.sandbox.host.worker import WorkerPool
 
             self.course.work.mkdir(parents=True, exist_ok=True)
             self._pool = WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",

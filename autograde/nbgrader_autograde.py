@@ -31,6 +31,8 @@ import weakref
 
 from traitlets import Bool, Int, Unicode, default
 
+from callbacks_course.sandbox.host.doctor import allowed_by_environment, refusal
+
 from .course import REPO, Course
 from .grader import Grader
 from .preprocessor import ApplyResults
@@ -108,6 +110,9 @@ class GradeWithEngine(ApplyResults):
             own nbgrader step, which has just graded them).
         whole_class: a run for one student also grades the assignment's other submissions missing
             from the cache (one engine start-up and one set of reference runs for the class).
+        allow_uncontained: grade where each item's memory and processes cannot be contained, as
+            `grade --allow-uncontained` (default: `AUTOGRADE_ALLOW_UNCONTAINED=1` in the environment);
+            otherwise such a run is refused with the reason, as `grade` refuses it.
     """
 
     course_root = Unicode(str(REPO), help="Course root with solutions/ and autograde/assignments/").tag(config=True)
@@ -117,6 +122,12 @@ class GradeWithEngine(ApplyResults):
     whole_class = Bool(True, help="A run for one student (the formgrader's button) also grades the other "
                        "submitted folders of the assignment that the cache lacks, in the same engine run, "
                        "so that the next clicks only apply cached results").tag(config=True)
+    allow_uncontained = Bool(help="Grade even where the sandbox cannot contain each item's memory and "
+                             "processes (a student's fork bomb then reaches this machine)").tag(config=True)
+
+    @default("allow_uncontained")
+    def _allow_uncontained(self):
+        return allowed_by_environment()
 
     @default("results_dir")
     def _results_dir(self):
@@ -128,6 +139,9 @@ class GradeWithEngine(ApplyResults):
     def preprocess(self, nb, resources):
         app = _autograde_app(self)
         if self.grade_missing and app is not None and app not in _GRADED_RUNS:
+            problem = refusal(self.allow_uncontained)
+            if problem:
+                raise RuntimeError(f"autograde engine: refused: {problem}")
             _GRADED_RUNS.add(app)
             folders = submitted_folders(app, self.whole_class)
             app.log.info("autograde engine: grading %d submission(s) in sandboxes, %d worker(s)",

@@ -24,7 +24,7 @@ c.CourseDirectory.release_directory = "release"
 c.Exchange.root = str(ROOT / ".autograde" / "exchange")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.gif", "runs"]
 
-# The engine runs each graded item with the student's code in a jail of its own (autograde/jail.py) instead of
+# The engine runs each graded item with the student's code in a jail of its own (`callbacks_course.sandbox`) instead of
 # nbgrader's single kernel: `nbgrader autograde` and formgrader's Autograde button grade the
 # submissions they cover through it (GradeWithEngine, cached results reused), then write each test
 # cell's outcome (a message on stdout and the points as an execute_result, never stderr).

@@ -20,7 +20,8 @@ import copy
 import json
 import os
 
-from . import bounded_json
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.protocol import bounded_json
 
 
 class SubmissionError(Exception):
@@ -87,11 +88,11 @@ def read_submitted(path):
     """The bytes of a submitted notebook: a regular file (never a link, FIFO or device) within the size cap.
 
     Raises:
-        SubmissionError: why the file cannot be read; at most `bounded_json.NOTEBOOK_MAX_BYTES`
+        SubmissionError: why the file cannot be read; at most `limits.NOTEBOOK_BYTES`
             are ever read.
     """
     try:
-        return bounded_json.read_regular_file(path, max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+        return bounded_json.read_regular_file(path, max_bytes=limits.NOTEBOOK_BYTES)
     except bounded_json.BoundedJSONError as exc:
         if os.path.islink(path):
             raise SubmissionError("the notebook is a symbolic link; submit the file itself") from None
@@ -113,7 +114,7 @@ def parse_notebook(raw):
     parts the engine reads must have nbformat's types (`check_shape`).
     """
     try:
-        data = bounded_json.loads(raw, max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+        data = bounded_json.loads(raw, max_bytes=limits.NOTEBOOK_BYTES)
     except bounded_json.BoundedJSONError as exc:
         raise SubmissionError(f"the file is not a notebook: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):

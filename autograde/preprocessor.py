@@ -17,7 +17,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from . import bounded_json
+from callbacks_course.sandbox.protocol import bounded_json
+
 from .results import RESULT_MAX_BYTES, result_path
 
 

@@ -21,7 +21,7 @@ import pathlib
 import re
 import socket
 
-from . import bounded_json
+from callbacks_course.sandbox.protocol import bounded_json
 
 RESULT_MAX_BYTES = 4 * 1024 * 1024
 ESCAPED_PREFIX = "escaped-"

@@ -18,7 +18,7 @@ import os
 import pathlib
 import re
 
-from .bounded_json import kind
+from callbacks_course.sandbox.protocol.bounded_json import kind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

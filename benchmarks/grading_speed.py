@@ -44,8 +44,8 @@ FLOOR = textwrap.dedent("""
     import tensorflow, keras, matplotlib
     matplotlib.use("Agg")
     from autograde.notebooks import Layout, student_answers
-    from callbacks_course.grading.remote import Student
-    from callbacks_course.grading.student_side import strip_magics
+    from callbacks_course.sandbox.host.remote import Student
+    from callbacks_course.sandbox.inside.student_side import strip_magics
     registry = __import__({assignment!r})
     items = {{item.grade_id: item for item in registry.ITEMS}}
     layout = Layout.read({source!r})

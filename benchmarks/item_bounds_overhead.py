@@ -1,7 +1,7 @@
 """What bounding an item's work costs the worker: the same honest items with and without `ItemBounds`.
 
 One `Jail` grades the same small item (setup cell, answer cell, one call into the student's
-process) alternately with the worker's bounds (`autograde/bounds.py`: a watcher thread for the
+process) alternately with the worker's bounds (`callbacks_course/sandbox/host/bounds.py`: a watcher thread for the
 deadline and the disk quota, the item's own folder) and without them (only the deadline of the
 waits for the student, as before), interleaved so that both see the same machine. Prints the
 median time per item of each and the difference, per item and per lab submission (16 items).
@@ -17,8 +17,8 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from autograde import bounds, jail as jail_module  # noqa: E402
-from autograde.jail import Jail  # noqa: E402
+from callbacks_course.sandbox.host import bounds, jail as jail_module  # noqa: E402
+from callbacks_course.sandbox.host.jail import Jail  # noqa: E402
 
 JOB = {"setup": [("setup", "import keras")], "answers": [("ex1", "def add(a, b):\n    return a + b")]}
 
@@ -53,12 +53,12 @@ def main():
     times = {"bounded": [], "unbounded": []}
     kinds = {"bounded": bounds.ItemBounds, "unbounded": _Unbounded}
     with Jail(memory_mb=1024) as jail:
-        assert jail.run(JOB, 30, _collect)["observed"] == 3  # started and warm
+        assert jail.run(JOB, 30, _collect).observed == 3  # started and warm
         for _ in range(args.items):
             for name, kind in kinds.items():
                 jail_module.ItemBounds = kind
                 start = time.perf_counter()
-                assert jail.run(JOB, 30, _collect)["observed"] == 3
+                assert jail.run(JOB, 30, _collect).observed == 3
                 times[name].append(time.perf_counter() - start)
     jail_module.ItemBounds = bounds.ItemBounds
     bounded, unbounded = (statistics.median(times[name]) * 1000 for name in kinds)

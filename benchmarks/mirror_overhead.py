@@ -55,7 +55,7 @@ def main():
     args = parser.parse_args()
     os.environ.setdefault("CALLBACKS_COURSE_OFFLINE", "1")
     sys.path.insert(0, str(ROOT))
-    from autograde.jail import Jail
+    from callbacks_course.sandbox.host.jail import Jail
 
     job = {"setup": [("setup", "import keras\nimport numpy as np")], "answers": [("ex1", ANSWER)]}
     rounds = []
@@ -63,8 +63,8 @@ def main():
         for _ in range(args.rounds + 1):  # the first round warms the worker's own model up
             start = time.perf_counter()
             outcome = jail.run(job, 120, _collect)
-            assert outcome["status"] == "ok", outcome
-            rounds.append(dict(outcome["observed"], item=time.perf_counter() - start))
+            assert outcome.status == "ok", outcome
+            rounds.append(dict(outcome.observed, item=time.perf_counter() - start))
     rounds = rounds[1:]
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     print(f"rounds: {args.rounds}; load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

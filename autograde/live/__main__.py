@@ -33,6 +33,9 @@ def _parser():
     serve.add_argument("--lti-key", help="the tool's private key (PEM; its public key beside it, .pub)")
     serve.add_argument("--poll", type=float, default=1.0, help="seconds between looks at the inbound folder")
     serve.add_argument("--timeout", type=float, default=1200.0, help="seconds one grading may take")
+    serve.add_argument("--allow-uncontained", action="store_true", help="grade even where each item's memory and "
+                       "processes cannot be contained, as `grade --allow-uncontained` (also "
+                       "AUTOGRADE_ALLOW_UNCONTAINED=1); otherwise the service refuses to grade and says why")
     commands.add_parser("grade-server", help="grade and book submissions sent as JSON lines (the service's child)")
     return parser
 
@@ -63,6 +66,13 @@ def hub_user(name):
     return {"person": person or None, "lti": lti}
 
 
+def refused(args):
+    """Why the service must not grade here (as `grade` would refuse), on one line; None when it may."""
+    from callbacks_course.sandbox.host.doctor import allowed_by_environment, refusal
+
+    return refusal(args.allow_uncontained or allowed_by_environment())
+
+
 def serve(args, course):
     """Listen at once (the hub waits only 10 s for a managed service), then load the queue and its pages."""
     from tornado import web
@@ -78,6 +88,18 @@ def serve(args, course):
     url = urllib.parse.urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     server = HTTPServer(web.Application([(r".*", Starting)]))
     server.listen(url.port, url.hostname)
+    problem = refused(args)
+    if problem:  # stays up (the hub restarts a service that exits) and grades nothing; every page says why
+        logging.getLogger("autograde.live").error("refusing to grade: %s", problem)
+
+        class Refused(web.RequestHandler):
+            def get(self, *args):
+                self.set_status(503)
+                self.write(f"The grading service refuses to grade on this machine: {problem}")
+
+        server.request_callback = web.Application([(r".*", Refused)])
+        IOLoop.current().start()
+        return
 
     from .passback import Passback
     from .service import GradingService

@@ -25,7 +25,7 @@ import stat
 
 from dateutil.parser import parse as parse_time
 
-from ..bounded_json import NOTEBOOK_MAX_BYTES
+from callbacks_course.sandbox.limits import NOTEBOOK_BYTES
 
 SMALL_FILE_BYTES = 4096  # timestamp.txt and submission_secret.txt
 NAME_MAX_CHARS = 255
@@ -155,7 +155,7 @@ def collect(entry, dest, notebooks):
             raise PermissionError(f"{entry.name} belongs to {_owner(info.st_uid)}, not {entry.student}")
         dest = pathlib.Path(dest)
         dest.mkdir(parents=True)
-        files = [(f"{nb}.ipynb", NOTEBOOK_MAX_BYTES) for nb in notebooks]
+        files = [(f"{nb}.ipynb", NOTEBOOK_BYTES) for nb in notebooks]
         files += [("timestamp.txt", SMALL_FILE_BYTES), ("submission_secret.txt", SMALL_FILE_BYTES)]
         for name, limit in files:
             data, problem = _read(dir_fd, name, limit, uid)

@@ -32,7 +32,7 @@ Per assignment (each falls back to `default`):
 import dataclasses
 import os
 
-from .. import bounded_json
+from callbacks_course.sandbox.protocol import bounded_json
 
 FILE_NAME = "grading-on-submit.json"
 COUNTS = ("last", "best")

@@ -59,7 +59,9 @@ c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.http_timeout = 120
 c.Spawner.start_timeout = 120
-c.Spawner.env_keep = ["LANG", "LC_ALL", "CALLBACKS_COURSE_OFFLINE"]
+# AUTOGRADE_ALLOW_UNCONTAINED=1: the formgrader and the grading service grade without cgroups (see
+# callbacks_course/sandbox/README.md, "Containment"); without it they refuse where an item cannot be contained.
+c.Spawner.env_keep = ["LANG", "LC_ALL", "CALLBACKS_COURSE_OFFLINE", "AUTOGRADE_ALLOW_UNCONTAINED"]
 
 
 def _environment(spawner):
@@ -75,7 +77,7 @@ if registration is not None:
     grading += ["--lti", str(classroom.LTI_FILE), "--lti-key", str(classroom.LTI_KEY)]
 grading_env = {"PATH": f"{classroom.VENV / 'bin'}:/usr/local/bin:/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3",
                "HOME": str(pathlib.Path(klass["course"]).parent), "PYTHONWARNINGS": "ignore::DeprecationWarning"}
-grading_env.update({k: os.environ[k] for k in ("LANG", "LC_ALL") if k in os.environ})
+grading_env.update({k: os.environ[k] for k in ("LANG", "LC_ALL", "AUTOGRADE_ALLOW_UNCONTAINED") if k in os.environ})
 c.JupyterHub.services = [{
     "name": "grading",
     "display": True,

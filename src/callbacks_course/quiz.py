@@ -126,7 +126,7 @@ def collect_answer(name, student):
 
     Args:
         name: the answer variable, e.g. `"q07"`.
-        student: a `callbacks_course.grading.remote.Student`.
+        student: a `callbacks_course.sandbox.host.remote.Student`.
 
     Returns:
         A sorted list of letters (empty for a blank).

@@ -6,7 +6,7 @@ names here for the test files that still import them `from conftest`.
 
 import pytest
 
-from support.grading import REFERENCE, ROOT, SAMPLE, autograde, submission, write_class  # noqa: F401
+from support.grading import REFERENCE, ROOT, SAMPLE, autograde, graded_in_jail, submission, write_class  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,22 @@ import socket
 
 import pytest
 
-from autograde import bounded_json
-from autograde.bounded_json import BoundedJSONError, load_file, loads, nesting_depth, read_regular_file
 from autograde.csv_safe import FORMULA_STARTS, escape, write_rows
 from autograde.results import ESCAPED_PREFIX, nbgrader_id
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.protocol.bounded_json import (
+    BoundedJSONError,
+    load_file,
+    loads,
+    nesting_depth,
+    read_regular_file,
+)
 
 
 @pytest.mark.parametrize("text, depth", [
     ("3", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[", "\\"[{"]', 1), ('"]]]]"', 0),
+    # without a backslash strings are hopped over (a wire message's long base64 arrays)
+    ('["[[", ["", ["{"]]]', 3), ('{"k": ["]]]"], "s": "' + "A" * 100_000 + '"}', 2), ('[["never ends', 2),
 ])
 def test_nesting_depth_ignores_brackets_in_strings(text, depth):
     assert nesting_depth(text) == depth
@@ -90,9 +98,9 @@ def test_special_files_are_never_opened(tmp_path, kind, reason):
 def test_size_is_checked_before_reading(tmp_path):
     path = tmp_path / "huge.json"
     with open(path, "wb") as handle:
-        handle.truncate(bounded_json.NOTEBOOK_MAX_BYTES + 1)  # sparse: nothing to read if refused first
+        handle.truncate(limits.NOTEBOOK_BYTES + 1)  # sparse: nothing to read if refused first
     with pytest.raises(BoundedJSONError, match=r"larger than the limit of 5 MB \(5242881 bytes\)"):
-        read_regular_file(path, max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+        read_regular_file(path, max_bytes=limits.NOTEBOOK_BYTES)
     with pytest.raises(BoundedJSONError, match="cannot be read"):
         read_regular_file(tmp_path / "missing.json")
 

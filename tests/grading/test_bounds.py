@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from autograde import bounds
-from autograde.jail import Jail
+from callbacks_course.sandbox.host import bounds
+from callbacks_course.sandbox.host.jail import Jail
 from conftest import REFERENCE, SAMPLE, autograde, write_class  # tests/grading's: imported while its folder is collected
 from hostile_lab import FORGES_SETUP, TO_EVERY_SOCKET
 
@@ -50,7 +50,8 @@ def jail(tmp_path_factory):
 
 
 def run(jail, collect, source=HONEST, timeout=30, setup=SETUP):
-    return jail.run({"setup": setup, "answers": [("ex1", source)]}, timeout, collect)
+    """The item's outcome as the worker sends it to the main process."""
+    return jail.run({"setup": setup, "answers": [("ex1", source)]}, timeout, collect).as_json()
 
 
 def honest(jail):
@@ -376,7 +377,7 @@ def test_the_zygote_preloads_none_of_the_lab_checks():
     import subprocess
     import sys
 
-    probe = ("import sys\nfrom callbacks_course.grading import zygote\nzygote._preload()\n"
+    probe = ("import sys\nfrom callbacks_course.sandbox.inside import zygote\nzygote._preload()\n"
              "print(sorted(m for m in sys.modules if m.startswith('callbacks_course.lab')))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, CALLBACKS_COURSE_OFFLINE="1", TF_CPP_MIN_LOG_LEVEL="3"))

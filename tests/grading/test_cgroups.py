@@ -1,4 +1,4 @@
-"""autograde/cgroups.py: v2 against a fake cgroup2 tree, v1 against this machine's kernel.
+"""callbacks_course/sandbox/host/cgroups.py: v2 against a fake cgroup2 tree, v1 against this machine's kernel.
 
 This machine has cgroup v1 only, so the v2 code runs on a temporary folder laid out as a cgroup2
 mount, with a fake kernel (`FakeCgroup2`) behind the module's two file functions doing what the
@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from autograde import cgroups
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.host import cgroups
 
 CONTROLLERS = "cpuset cpu io memory hugetlb pids rdma misc"
 
@@ -166,7 +167,7 @@ def test_v1_on_this_machine_limits_kills_and_removes(sleepers):
     assert isinstance(group, cgroups.V1)
     memory, pids = group.dirs
     assert pathlib.Path(memory, "memory.limit_in_bytes").read_text().strip() == str(300 * 2**20)
-    assert pathlib.Path(pids, "pids.max").read_text().strip() == str(cgroups.PIDS)
+    assert pathlib.Path(pids, "pids.max").read_text().strip() == str(limits.ITEM_PIDS)
     proc, = sleepers()
     group.add(proc.pid)
     assert group.pids() == {proc.pid}

@@ -11,13 +11,16 @@ import sys
 
 import pytest
 
-from autograde import cgroups, doctor
+import nbformat
+
 from autograde.__main__ import main
-from autograde.jail import Jail, JailError
-from conftest import REFERENCE, ROOT, SAMPLE, write_class
+from callbacks_course.sandbox.host import cgroups, doctor
+from callbacks_course.sandbox.host.jail import Jail, JailError
+from conftest import REFERENCE, ROOT, SAMPLE, submission, write_class
 
 
 def _no_cgroups(monkeypatch):
+    monkeypatch.delenv(doctor.ALLOW_UNCONTAINED, raising=False)
     monkeypatch.setattr(cgroups.V1, "available", staticmethod(lambda root=cgroups.ROOT: False))
     monkeypatch.setattr(cgroups, "version", lambda root=cgroups.ROOT: 2)
     monkeypatch.setattr(cgroups, "v2_parent", lambda *args, **kwargs: None)
@@ -64,6 +67,63 @@ def test_grade_refuses_without_containment_unless_allowed(one_student, tmp_path,
     assert not (tmp_path / "refused").exists()
     assert _grade(work, subs, tmp_path / "allowed", "--allow-uncontained") == 0
     assert (tmp_path / "allowed" / "grades.csv").read_text().splitlines()[1] == "ann,sample,4,4"
+
+
+def test_refusal_is_one_line_unless_allowed(monkeypatch):
+    assert doctor.refusal() is None  # this machine contains every item
+    _no_cgroups(monkeypatch)
+    line = doctor.refusal()
+    assert line.startswith("cgroup v2 without memory and pids delegated") and "\n" not in line
+    assert "--allow-uncontained" in line and f"{doctor.ALLOW_UNCONTAINED}=1" in line and "fork bomb" in line
+    assert doctor.refusal(allow_uncontained=True) is None
+
+
+@pytest.mark.slow
+def test_the_formgrader_refuses_as_grade_does_unless_allowed(tmp_path, monkeypatch):
+    """formgrader's Autograde button runs nbgrader's autograde, whose GradeWithEngine grades: refused alike."""
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograde.course import GRADING_RELEASE, Course
+
+    course = Course(SAMPLE, work=tmp_path / "work")
+    course.init()
+    released = course.nbgrader_root / GRADING_RELEASE / "sample" / "sample.ipynb"
+    folder = course.nbgrader_root / "submitted" / "ann" / "sample"
+    folder.mkdir(parents=True)
+    nbformat.write(submission(released, REFERENCE), str(folder / "sample.ipynb"))
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])  # alembic
+    _no_cgroups(monkeypatch)
+
+    def autograde(**allowed):
+        config = course.config(GRADING_RELEASE)
+        config.GradeWithEngine.grade_missing = True  # as in the formgrader: grade what the cache lacks
+        for name, value in allowed.items():
+            setattr(config.GradeWithEngine, name, value)
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        return api, api.autograde("sample", "ann", force=True, create=True)
+
+    api, refused = autograde()
+    assert not refused["success"]
+    assert "autograde engine: refused: cgroup v2 without memory and pids" in refused["log"] + refused.get("error", "")
+    assert not course.results.exists() or not any(course.results.iterdir())  # nothing was graded
+    monkeypatch.setenv(doctor.ALLOW_UNCONTAINED, "1")  # the environment allows it (the hub passes it on)
+    api, allowed = autograde()
+    assert allowed["success"], allowed
+    with Gradebook(api.coursedir.db_url) as gradebook:
+        assert gradebook.find_submission("sample", "ann").score == 4.0
+
+
+def test_the_live_service_refuses_as_grade_does_unless_allowed(monkeypatch):
+    from autograde.live.__main__ import _parser, refused
+
+    _no_cgroups(monkeypatch)
+    serve = ["serve", "--exchange", "/srv/exchange"]
+    assert refused(_parser().parse_args(serve)).startswith("cgroup v2 without memory and pids delegated")
+    assert refused(_parser().parse_args([*serve, "--allow-uncontained"])) is None
+    monkeypatch.setenv(doctor.ALLOW_UNCONTAINED, "1")
+    assert refused(_parser().parse_args(serve)) is None
 
 
 @pytest.fixture

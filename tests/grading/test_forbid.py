@@ -13,11 +13,11 @@ import sys
 
 import pytest
 
-from autograde.jail import Jail
-from callbacks_course.grading import landlock
-from callbacks_course.grading.student_side import source_files
+from callbacks_course.sandbox.host.jail import Jail
+from callbacks_course.sandbox.inside import landlock
+from callbacks_course.sandbox.inside.student_side import source_files
 from callbacks_course.lab import CHECKS
-from conftest import ROOT
+from conftest import ROOT, graded_in_jail
 
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 from lab_answers import reference_answers, setup_source  # noqa: E402
@@ -100,21 +100,10 @@ def expected():
     return {grade_id: CHECKS[grade_id].expect() for grade_id in ("ex3_basics", "ex7_basics")}
 
 
-def grade(jail, expected, grade_id, source, forbid):
-    """The fraction and message of one item, as the worker and the main process work it out."""
-    check = CHECKS[grade_id]
-    outcome = jail.run({"setup": [("setup", setup_source())], "answers": [(check.exercise, source)]},
-                       120, check.collect, check.forbid if forbid else ())
-    if outcome["status"] != "ok":
-        return 0.0, outcome["message"]
-    result = check.score(outcome["observed"], expected[grade_id])
-    return result.fraction, result.message
-
-
 @pytest.mark.parametrize("name, grade_id, source, unbanned", ATTACKS, ids=[a[0] for a in ATTACKS])
 def test_the_attack_scores_without_the_ban_and_0_with_it(jail, expected, name, grade_id, source, unbanned):
-    assert grade(jail, expected, grade_id, source, forbid=False)[0] == pytest.approx(unbanned), "the attack works"
-    fraction, message = grade(jail, expected, grade_id, source, forbid=True)
+    assert graded_in_jail(jail, expected, grade_id, source, forbid=False)[0] == pytest.approx(unbanned), "the attack works"
+    fraction, message = graded_in_jail(jail, expected, grade_id, source, forbid=True)
     assert fraction == 0.0, message
     assert "PermissionError" in message or "must not use `keras.callbacks." in message, message
 
@@ -122,7 +111,7 @@ def test_the_attack_scores_without_the_ban_and_0_with_it(jail, expected, name, g
 @pytest.mark.parametrize("grade_id", ["ex3_basics", "ex7_basics"])
 def test_an_honest_answer_still_scores_full_under_the_ban(jail, expected, grade_id):
     source = reference_answers()[CHECKS[grade_id].exercise]
-    fraction, message = grade(jail, expected, grade_id, source, forbid=True)
+    fraction, message = graded_in_jail(jail, expected, grade_id, source, forbid=True)
     assert fraction == 1.0, message
 
 
@@ -144,6 +133,6 @@ facts = sorted({f.__name__ for f in gc.get_objects() if isinstance(f, types.Func
 """
     job = {"setup": [("setup", "import keras")], "answers": [("ex3", probe)]}
     found = {forbid: jail.run(job, 60, lambda student: student.value("facts"), CHECKS["ex3_basics"].forbid if forbid
-                              else ())["observed"] for forbid in (False, True)}
+                              else ()).observed for forbid in (False, True)}
     assert {"on_epoch_end", "_is_improvement"} <= set(found[False])
     assert found[True] == []

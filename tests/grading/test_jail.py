@@ -1,4 +1,4 @@
-"""Attacks on the place where student code runs while grading (autograde/jail.py), one per item.
+"""Attacks on the place where student code runs while grading (callbacks_course/sandbox/host/jail.py), one per item.
 
 Each case is an answer cell a hostile student could write after reading our source; one Jail
 (the grading worker's) runs them in turn, with honest items in between that must still be
@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from autograde.jail import Jail, _read_only_sources
+from callbacks_course.sandbox.host.jail import Jail, _read_only_sources
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def jail():
 
 def run(jail, source, collect=_add, timeout=30, forbid=()):
     return jail.run({"setup": [("setup", "import keras\nimport numpy as np")], "answers": [("ex1", source)]},
-                    timeout, collect, forbid)
+                    timeout, collect, forbid).as_json()
 
 
 def honest(jail):
@@ -244,8 +244,8 @@ def test_the_hosts_mounts_are_untouched(jail):
 
 
 def test_without_bubblewrap_and_cgroups_grading_still_works_with_warnings(monkeypatch):
-    monkeypatch.setattr("autograde.jail.shutil.which", lambda name: None)
-    monkeypatch.setattr("autograde.jail.cgroups.create", lambda *args, **kwargs: None)
+    monkeypatch.setattr("callbacks_course.sandbox.host.jail.shutil.which", lambda name: None)
+    monkeypatch.setattr("callbacks_course.sandbox.host.jail.cgroups.create", lambda *args, **kwargs: None)
     with Jail(memory_mb=1024) as weaker:
         assert len(weaker.warnings) == 2 and "\n" not in "".join(weaker.warnings)
         assert "bubblewrap (bwrap) is not installed" in weaker.warnings[1] and "cgroups" in weaker.warnings[0]
@@ -258,7 +258,7 @@ def test_without_bubblewrap_and_cgroups_grading_still_works_with_warnings(monkey
 
 
 def test_a_killed_workers_cgroups_and_mount_points_are_removed_by_the_next_jail():
-    script = ("from autograde.jail import Jail\njail = Jail(memory_mb=256)\njail.wait_ready()\n"
+    script = ("from callbacks_course.sandbox.host.jail import Jail\njail = Jail(memory_mb=256)\njail.wait_ready()\n"
               "print(jail.cgroups.dirs[0], jail._stage, flush=True)\nimport time\ntime.sleep(600)")
     worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                               cwd=pathlib.Path(__file__).resolve().parents[2])

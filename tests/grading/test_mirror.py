@@ -12,8 +12,8 @@ import keras
 import numpy as np
 import pytest
 
-from callbacks_course.grading.remote import ItemAborted, Student, checked_state
-from callbacks_course.grading.student_side import Mirror, layout, synced_variables
+from callbacks_course.sandbox.host.remote import ItemAborted, Student, checked_state
+from callbacks_course.sandbox.inside.student_side import Mirror, layout, synced_variables
 from callbacks_course.models import make_classifier
 
 PROBE = '''

@@ -3,7 +3,7 @@
 import os
 import subprocess
 
-from autograde import orphans
+from callbacks_course.sandbox.host import orphans
 
 
 def test_only_the_folders_of_workers_that_are_gone_are_named():

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from autograde.course import Course
-from autograde.worker import WorkerError, WorkerPool
+from callbacks_course.sandbox.host.worker import WorkerError, WorkerPool
 from conftest import SAMPLE
 
 pytestmark = pytest.mark.slow

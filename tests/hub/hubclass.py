@@ -33,7 +33,7 @@ PREFIX = pathlib.Path(os.environ.get("HUB_PREFIX", "/opt/callbacks-course-hub"))
 # The engine's cross-checks run `grade` as the instructor, who is not root: with cgroup v1 (this
 # machine) only root can contain an item, so `grade` refuses unless told to go on (README,
 # "Containment"); the scores compared do not depend on it.
-UNCONTAINED = ("--allow-uncontained",)
+UNCONTAINED = ("--allow-uncontained",)  # and AUTOGRADE_ALLOW_UNCONTAINED=1 for the hub's formgrader and service
 
 
 def missing_hub():
@@ -112,7 +112,8 @@ class HubClass:
                 self.classroom.lti(hub_url=self.url("").rstrip("/"), **self.lti)
             env = dict(os.environ, HUB_CLASS_ROOT=str(self.class_root), HUB_PORT=str(self.port),
                        HUB_API_PORT=str(free_port()), HUB_PROXY_API_PORT=str(free_port()),
-                       HUB_GRADING_PORT=str(free_port()), HUB_SERVICE_TOKEN=self.token, CALLBACKS_COURSE_OFFLINE="1")
+                       HUB_GRADING_PORT=str(free_port()), HUB_SERVICE_TOKEN=self.token, CALLBACKS_COURSE_OFFLINE="1",
+                       AUTOGRADE_ALLOW_UNCONTAINED="1")
             self.log_path = self.class_root / "hub.log"
             with open(self.log_path, "w") as log:
                 self.process = subprocess.Popen(

@@ -256,6 +256,26 @@ def make_callbacks(run_dir):
                                         save_weights_only=False),
     ]
 ''',
+        "pathlib, a table of (class, kwargs) built in a loop, zero-padded specs, explicit per-epoch logging": '''
+import pathlib
+
+
+def make_callbacks(run_dir):
+    run_dir = pathlib.Path(run_dir)
+    plan = [
+        (keras.callbacks.ModelCheckpoint, {"filepath": str(run_dir / "ckpt-{epoch:002d}-{val_loss:06.4f}.keras"),
+                                           "save_best_only": True, "save_freq": "epoch", "verbose": 0}),
+        (keras.callbacks.EarlyStopping, {"patience": 2, "min_delta": 0.0, "baseline": None,
+                                         "restore_best_weights": True, "start_from_epoch": 0}),
+        (keras.callbacks.CSVLogger, {"filename": str(run_dir.joinpath("history.csv")), "separator": ","}),
+        (keras.callbacks.TensorBoard, {"log_dir": str(run_dir / "tensorboard"), "update_freq": "epoch",
+                                       "histogram_freq": 0, "write_graph": False}),
+    ]
+    callbacks = []
+    for cls, kwargs in plan:
+        callbacks.append(cls(**kwargs))
+    return callbacks
+''',
     },
     "ex5": {
         "calling the model, .numpy() and argmax": '''
@@ -1115,7 +1135,7 @@ class ReduceLROnPlateauFromScratch(keras.callbacks.ReduceLROnPlateau):
 # exercise: (source, the status and a part of the message every item of the exercise must get).
 SMUGGLED = {
     "ex3": ('''
-from callbacks_course.grading import student_side
+from callbacks_course.sandbox.inside import student_side
 
 
 def forged(self):  # "every weight is 0.5", as one 5-million-element array: more than the grader reads
@@ -1130,7 +1150,7 @@ class EarlyStoppingFromScratch(keras.callbacks.Callback):
         super().__init__()
 ''', "failed", "a value could not be sent to the grader: an array is too large"),
     "ex7": ('''
-from callbacks_course.grading import student_side
+from callbacks_course.sandbox.inside import student_side
 
 
 def forged(self):  # the learning rate (after 4 weights and Adam's step count) as a 512 x 512 array

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from callbacks_course.grading import GradingError
-from callbacks_course.grading.remote import Student
+from callbacks_course.sandbox.host.remote import Student
 from callbacks_course.lab import CHECKS, EXERCISES, grade, quick_check, run_check
 from callbacks_course.lab import (
     ex1_batch_timer,
@@ -74,8 +74,8 @@ def test_the_grading_ban_scores_hidden_delegation_to_keras_early_stopping_0():
     script = textwrap.dedent(f"""
         import json, sys
         sys.path.insert(0, {str(pathlib.Path(__file__).parent)!r})
-        from callbacks_course.grading.remote import Student
-        from callbacks_course.grading.student_side import forbid
+        from callbacks_course.sandbox.host.remote import Student
+        from callbacks_course.sandbox.inside.student_side import forbid
         from callbacks_course.lab import CHECKS
         from lab_answers import setup_source
         expected = CHECKS["ex3_basics"].expect()  # the grader's reference, before the ban

@@ -8,7 +8,7 @@ import keras
 import pytest
 
 from callbacks_course.grading import GradingError
-from callbacks_course.grading.remote import Student, StudentError
+from callbacks_course.sandbox.host.remote import Student, StudentError
 from callbacks_course.lab.scenarios import (
     BATCH_SIZE,
     SEED,

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from autograde.course import Course
 from callbacks_course.grading import GradingError
-from callbacks_course.grading.remote import Student
+from callbacks_course.sandbox.host.remote import Student
 from callbacks_course.quiz import collect_answer
 from quiz_experiments import ROOT
 

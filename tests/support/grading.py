@@ -45,3 +45,22 @@ def submission(released, answers, edit=None):
     return nb
 
 
+def graded_in_jail(jail, expected, grade_id, source, forbid=True):
+    """(fraction, message) of one lab item on `source`, worked out as the worker and the main process do.
+
+    The notebook's setup cells and `source` run in `jail`; the check's `collect` drives them from
+    here (the worker's part); `score` reads its observations with `expected` ({grade_id: reference}).
+    """
+    from callbacks_course.lab import CHECKS
+
+    if str(ROOT / "tests" / "lab") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / "lab"))
+    from lab_answers import setup_source
+
+    check = CHECKS[grade_id]
+    outcome = jail.run({"setup": [("setup", setup_source())], "answers": [(check.exercise, source)]},
+                       120, check.collect, check.forbid if forbid else ())
+    if outcome.status != "ok":
+        return 0.0, outcome.message
+    result = check.score(outcome.observed, expected[grade_id])
+    return result.fraction, result.message

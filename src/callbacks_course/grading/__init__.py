@@ -8,11 +8,15 @@ A graded item is one nbgrader test cell (its `grade_id`). The engine grades it i
 2. Per student and item, in a fresh confined process forked for it: the source notebook's
    locked setup cells run, then the student's answer cells named in `answer_cells`. Then
    `collect(student)` runs in the trusted worker: it observes what the student's code does
-   through `remote.Student` (the student's answers as data, their callbacks driven through a
-   real training run of the worker's own) and returns plain JSON-able observations. Raise
+   through `callbacks_course.sandbox.host.remote.Student` (the student's answers as data, their
+   callbacks driven through a real training run of the worker's own) and returns plain JSON-able
+   observations. Raise
    `GradingError` with a teaching message when the answer cannot be graded ("BatchTimer is not
    defined").
 3. `score(observed, expected)` runs in the trusted grading process and returns a `Result`.
+
+Where and how steps 1 and 2 run (the jail, the workers, the protocol, their limits) is
+`callbacks_course.sandbox`.
 
 Example:
 
@@ -64,7 +68,7 @@ class Item:
         grade_id: the nbgrader grade_id of the test cell.
         answer_cells: grade_ids of the solution cells whose student code this item runs.
         collect: `collect(student) -> observations`, run in the trusted worker with a
-            `remote.Student` on the student's confined process.
+            `sandbox.host.remote.Student` on the student's confined process.
         score: `score(observations, expected) -> Result`, run in the trusted process.
         expect: `expect() -> expected`, run once per grading run in the trusted worker; None
             when `score` needs no reference run (`expected` is then None).

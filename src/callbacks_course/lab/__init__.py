@@ -44,7 +44,7 @@ def __getattr__(name):
 
 def _report(checks, grade_id, namespace):
     from callbacks_course.grading import GradingError
-    from callbacks_course.grading.remote import StudentError
+    from callbacks_course.sandbox.host.remote import StudentError
 
     try:
         result = checks.run_check(grade_id, namespace)

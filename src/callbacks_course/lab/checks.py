@@ -2,10 +2,10 @@
 
 `CHECKS` maps every graded test cell's grade_id to its `Check` (collect, score, expect, in
 the sense of `callbacks_course.grading`). A check reaches the student's code only through a
-`callbacks_course.grading.remote.Student`: in grading, a confined process of its own; in the
+`callbacks_course.sandbox.host.remote.Student`: in grading, a confined process of its own; in the
 notebook, `Student.local` on the student's names, through the same wire format and the same
 real mirror of the grader's model, so that an answer that passes here is never refused by
-grading. Grading's confined processes cannot import this module (see `autograde/jail.py`): it
+grading. Grading's confined processes cannot import this module (see `callbacks_course/sandbox/host/jail.py`): it
 runs only where the grader does.
 
 Example:
@@ -24,8 +24,8 @@ from typing import Any, Callable, Optional
 import keras
 
 from callbacks_course.grading import GradingError
-from callbacks_course.grading.remote import Student, StudentError
-from callbacks_course.grading.student_side import forbid
+from callbacks_course.sandbox.host.remote import Student, StudentError
+from callbacks_course.sandbox.inside.student_side import forbid
 from callbacks_course.lab import (
     ex1_batch_timer,
     ex2_overfitting,
@@ -56,7 +56,7 @@ class Check:
         exercise: the exercise ("ex1" ... "ex7"), which is also its answer cell's grade_id.
         visible: whether students run it themselves through `quick_check`.
         collect: `collect(student) -> observations`, with `student` a
-            `callbacks_course.grading.remote.Student` (the only way to the student's code).
+            `callbacks_course.sandbox.host.remote.Student` (the only way to the student's code).
         score: `score(observations, expected) -> Result`.
         expect: `expect() -> expected` (a reference run with Keras's own classes), or None.
         forbid: dotted names of the Keras classes the answer must not use (disabled while the

@@ -2,7 +2,7 @@
 
 The student's function runs in the student's process and is given the folder the grader
 created for the run; the four callbacks it returns come back as descriptions (class and
-constructor arguments, see `grading.student_side.describe_builtin`). The grader rebuilds
+constructor arguments, see `sandbox.inside.student_side.describe_builtin`). The grader rebuilds
 exactly Keras's built-in classes from them, in its own process, after checking that every
 path argument stays inside `run_dir` (absolute, no `..`, no format field
 that could add a folder): a callback whose path points elsewhere is left out of the run and
@@ -284,6 +284,8 @@ def _check_stop(observed, curve):
 
 def _check_restore(observed, curve):
     ran = len(observed["loss"])
+    if not ran:
+        return False, "fit ended before its first epoch: EarlyStopping had no best epoch to restore"
     best = _improving_epochs(curve[:ran])[-1]
     if observed["weights_of_epoch"] == best:
         return True, f"the model ends with the best epoch's weights (epoch {best})"

@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from callbacks_course.grading.wire import StudentObject
+from callbacks_course.sandbox.protocol.wire import StudentObject
 from callbacks_course.lab.scenarios import (
     batches,
     StopAfter,

@@ -5,7 +5,7 @@ scripted callback placed first dictates the monitored values of each epoch; the 
 probe, placed after the student's callback, reads after every epoch the learning rate set on
 the grader's model's optimizer, `logs["learning_rate"]`, and the student's plain attributes
 `wait`, `cooldown_counter` and `best`; the student's `self.model` is a real model in step with
-the grader's (see `grading.remote`), whose optimizer's learning rate, as the hook left it, is
+the grader's (see `sandbox.host.remote`), whose optimizer's learning rate, as the hook left it, is
 set on the grader's model. Keras's own `ReduceLROnPlateau` is disabled in the
 student's process while grading (`FORBID`). The reference (`expect_*`, in the worker) feeds
 the same scripts to Keras's own `keras.callbacks.ReduceLROnPlateau(mode="min")` on the same

@@ -25,9 +25,10 @@ import numpy as np
 import tensorflow as tf
 
 from callbacks_course.grading import GradingError, Result
-from callbacks_course.grading.remote import StudentError
 from callbacks_course.mnist import load_mnist, normalize
 from callbacks_course.models import make_classifier
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.host.remote import StudentError
 
 BATCH_SIZE = 64
 SEED = 0  # `fresh_model` seeds every run with it
@@ -119,7 +120,7 @@ def working_directory(path):
 
 
 def student_object(student, name, kind):
-    """A factory for the student's `name`, reached through `student` (a `grading.remote.Student`).
+    """A factory for the student's `name`, reached through `student` (a `sandbox.host.remote.Student`).
 
     Calling the factory creates the student's callback (a `RemoteCallback`) or calls their
     function (its return value as data). Nothing is looked up until then: a missing name or a
@@ -142,14 +143,11 @@ def student_object(student, name, kind):
     return functools.partial(student.call, name)
 
 
-MESSAGE_LIMIT = 2000  # characters of an error quoted in an observation (it may quote the student's strings)
-
-
 def failure(error):
     """A one-line description of an exception raised by the student's code (`StudentError` unwrapped), truncated."""
     if isinstance(error, StudentError):
-        return str(error)[:MESSAGE_LIMIT]
-    return f"{type(error).__name__}: {error}"[:MESSAGE_LIMIT]
+        return str(error)[:limits.MESSAGE_CHARS]
+    return f"{type(error).__name__}: {error}"[:limits.MESSAGE_CHARS]
 
 
 def run_student(action):
@@ -207,6 +205,10 @@ class ScriptedLogs(keras.callbacks.Callback):
 
 class WeightTrace(keras.callbacks.Callback):
     """Keeps a copy of the model's weights at the end of every epoch of the latest `fit`."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights = []  # none yet, also when a callback before this one ends `fit` before it begins
 
     def on_train_begin(self, logs=None):
         self.weights = []

@@ -1,5 +1,5 @@
 """Checks of the sample assignment: run in the trusted worker, they reach the student's code
-only through `callbacks_course.grading.remote.Student` (no answer key in here)."""
+only through `callbacks_course.sandbox.host.remote.Student` (no answer key in here)."""
 
 import keras
 import numpy as np

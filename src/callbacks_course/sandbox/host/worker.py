@@ -1,13 +1,13 @@
 """The grading worker: trusted, long-lived, TensorFlow warm; runs every check, never student code.
 
-Started by `WorkerPool` as `python -m autograde.worker`. It speaks JSON lines: requests on
-stdin, replies on the original stdout (library prints go to stderr). The first request is
-"configure", read before TensorFlow is imported, so that the jail's zygote starts meanwhile.
-The check callables arrive pickled from the trusted main process; nothing is ever unpickled
-from student code. The worker runs the reference runs (`expect`) and the checks (`collect`)
-itself; the student's code runs in the worker's `Jail` (autograde/jail.py), a separate
-confined process, reached only through `callbacks_course.grading.remote.Student`. `score`
-always runs in the main process.
+Started by `WorkerPool` as `python -m callbacks_course.sandbox.host.worker`. It speaks JSON
+lines: requests on stdin, replies on the original stdout (library prints go to stderr). The
+first request is "configure", read before TensorFlow is imported, so that the jail's zygote
+starts meanwhile. The check callables arrive pickled from the trusted main process; nothing is
+ever unpickled from student code. The worker runs the reference runs (`expect`) and the checks
+(`collect`) itself; the student's code runs in the worker's `Jail` (`host.jail`), a separate
+confined process, reached only through `host.remote.Student`. Each item's result goes back as
+an `Outcome`'s JSON. `score` always runs in the main process.
 
 Example:
 
@@ -32,23 +32,23 @@ import signal
 import subprocess
 import sys
 
-from . import bounded_json
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.outcome import Outcome
+from callbacks_course.sandbox.protocol import bounded_json
 
-MESSAGE_LIMIT = 2000
-REPLY_LIMIT = 256 * 2**20  # one reply of a worker: a submission's observations
 NICE = 10  # the workers' (and their jails') scheduling priority below the main process
 
 
 def _reference(expect):
-    """Run a reference run here (no student code is involved); its outcome as a dict."""
+    """Run a reference run here (no student code is involved); its `Outcome`."""
     from callbacks_course.grading import GradingError
 
     try:
-        return {"status": "ok", "observed": json.loads(json.dumps(expect())), "message": ""}
+        return Outcome.ok(json.loads(json.dumps(expect())))
     except GradingError as error:
-        return {"status": "fail", "observed": None, "message": str(error)[:MESSAGE_LIMIT]}
+        return Outcome("fail", message=str(error))
     except Exception as error:
-        return {"status": "error", "observed": None, "message": f"{type(error).__name__}: {error}"[:MESSAGE_LIMIT]}
+        return Outcome("error", message=f"{type(error).__name__}: {error}")
 
 
 def _answer(request, items, jail):
@@ -59,14 +59,14 @@ def _answer(request, items, jail):
         return {"loaded": sorted(items[request["assignment"]])}
     if op == "expect":
         _, expect, _, _ = items[request["assignment"]][request["item"]]
-        return _reference(expect)
+        return _reference(expect).as_json()
     if op == "grade":
         specs = items[request["assignment"]]
         reply = {"results": {}}
         for item in request["items"]:
             collect, _, timeout, forbid = specs[item["grade_id"]]
             job = {"setup": item["setup"], "answers": item["answers"]}
-            reply["results"][item["grade_id"]] = jail.run(job, timeout, collect, forbid)
+            reply["results"][item["grade_id"]] = jail.run(job, timeout, collect, forbid).as_json()
         return reply
     return {"error": f"unknown op {op}"}
 
@@ -133,7 +133,7 @@ class WorkerPool:
         jobs: number of workers (parallel sandboxes).
         sys_path: folders the workers need on their import path (the repo, the registry folder).
         log_path: file receiving the workers' stderr (TensorFlow's chatter).
-        confine: run student code in bubblewrap with cgroups (see autograde/jail.py); tests may turn it off.
+        confine: run student code in bubblewrap with cgroups (see `jail`); tests may turn it off.
         memory_mb: memory of one item's student processes together.
         warn: called once with each warning of the jail (a kernel feature missing here).
     """
@@ -154,7 +154,7 @@ class WorkerPool:
         self.procs = [self._spawn() for _ in range(jobs)]
 
     def _spawn(self):
-        proc = subprocess.Popen([sys.executable, "-m", "autograde.worker"], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([sys.executable, "-m", "callbacks_course.sandbox.host.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=self._log, env=self._env)
         self._owed[proc], self._buffers[proc] = collections.deque(), bytearray()
         self._send(proc, self._configure, "configure")
@@ -181,9 +181,9 @@ class WorkerPool:
         if b"\n" in chunk:
             *lines, rest = buffer.split(b"\n")
             self._buffers[proc] = bytearray(rest)
-        if len(self._buffers[proc]) > REPLY_LIMIT:
+        if len(self._buffers[proc]) > limits.REPLY_BYTES:
             raise WorkerError("a grading worker's reply is over the size limit")
-        return [bounded_json.loads(bytes(line), max_bytes=REPLY_LIMIT) for line in lines]
+        return [bounded_json.loads(bytes(line), max_bytes=limits.REPLY_BYTES) for line in lines]
 
     def _replace(self, proc):
         """A fresh worker in place of `proc`, which died (never the student's doing: student code runs

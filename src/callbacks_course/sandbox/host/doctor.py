@@ -4,8 +4,10 @@ Each layer is tried, not guessed from versions: bubblewrap starts a throw-away s
 user and other namespaces; cgroups are looked up as the jail would use them (v1, else v2 with
 `memory` and `pids` for this user: `cgroups.v2_parent`, changing nothing); Landlock is asked
 for its ABI; the folders the sandbox's unprivileged user must enter are checked
-(`jail.unreachable`). `grade` uses `containment_problem` to refuse to run student code without
-memory and process containment, unless the instructor passes `--allow-uncontained`.
+(`jail.unreachable`). Every way of grading (`grade`, formgrader's Autograde button, the live
+service) asks `refusal` first: it refuses to run student code where the sandbox cannot start, or
+without memory and process containment unless the instructor allows it (`--allow-uncontained`,
+`c.GradeWithEngine.allow_uncontained`, or `AUTOGRADE_ALLOW_UNCONTAINED=1` in the environment).
 
 Example:
 
@@ -20,11 +22,13 @@ import os
 import shutil
 import subprocess
 
-from callbacks_course.grading import landlock
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.inside import landlock
 
 from . import cgroups
 from .jail import unreachable
 
+ALLOW_UNCONTAINED = "AUTOGRADE_ALLOW_UNCONTAINED"  # "1": grade without containment (formgrader, live service)
 UNCONTAINED = ("without it, one item's processes together may use more memory than --memory-mb (the limit is per "
                "process) and may start any number of processes: a fork bomb reaches this machine")
 
@@ -68,11 +72,11 @@ def _cgroups():
     name = "memory and processes (cgroups)"
     if cgroups.V1.available():
         return Layer(name, True, f"cgroup v1 (memory, pids): each item's processes share one memory limit and "
-                     f"at most {cgroups.PIDS} processes and threads, and are all killed when it ends")
+                     f"at most {limits.ITEM_PIDS} processes and threads, and are all killed when it ends")
     parent = cgroups.v2_parent(change=False)
     if parent is not None:
         return Layer(name, True, f"cgroup v2 under {parent} (memory.max, pids.max, cgroup.kill): each item's "
-                     f"processes share one memory limit and at most {cgroups.PIDS} processes and threads, "
+                     f"processes share one memory limit and at most {limits.ITEM_PIDS} processes and threads, "
                      "and are all killed when it ends")
     found = {2: "cgroup v2 without memory and pids delegated to this user (run grade as root, or in a "
                 "delegated cgroup: systemd-run --user --scope -p Delegate=yes ...)",
@@ -114,9 +118,31 @@ def containment_problem(memory_mb=64):
     group = cgroups.create(f"autograde-{os.getpid()}-probe", memory_mb)
     if group is None:
         return (f"{_cgroups().detail}. Run `python -m autograde doctor`; pass --allow-uncontained to grade "
-                "anyway")
+                f"anyway (formgrader, grading service: {ALLOW_UNCONTAINED}=1)")
     group.remove()
     return None
+
+
+def allowed_by_environment():
+    """Whether the instructor allowed uncontained grading in the environment (`AUTOGRADE_ALLOW_UNCONTAINED=1`)."""
+    return os.environ.get(ALLOW_UNCONTAINED) == "1"
+
+
+def refusal(allow_uncontained=False):
+    """Why student code must not be graded here, on one line (the folder or layer, and the fix); None if it may.
+
+    Args:
+        allow_uncontained: the instructor grades without memory and process containment knowingly.
+
+    Example:
+
+    ```python
+    problem = refusal(args.allow_uncontained)
+    if problem:
+        sys.exit(f"autograde: error: {problem}")
+    ```
+    """
+    return unreachable() or (None if allow_uncontained else containment_problem())
 
 
 def doctor():

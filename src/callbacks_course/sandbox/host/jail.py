@@ -1,13 +1,13 @@
 """Where student code runs while grading: a bubblewrap sandbox, one cgroup per item, nothing shared.
 
 The grading worker (trusted: it trains the models and runs the checks) starts one `Jail`: a
-pristine zygote (`callbacks_course.grading.zygote`) inside bubblewrap, as an unprivileged user
+pristine zygote (`inside.zygote`) inside bubblewrap, as an unprivileged user
 (`nobody`), in new user, pid, network, IPC, UTS and mount namespaces: no network of any kind, a
 minimal `/dev`, a scrubbed environment, a size-limited tmpfs as its only writable place, and
 read-only views of the Python installation, the virtualenv and the course package (nothing
 else: no answer keys, no `/etc/shadow`, no other student's files; of the package's lab, only its
 notebook entry points, not the checks). For each item the zygote forks a child, which the worker
-moves into its own memory and pids cgroups (v1 or v2, `autograde/cgroups.py`) before it receives
+moves into its own memory and pids cgroups (v1 or v2, `host.cgroups`) before it receives
 the student's cells; when the item ends, every process in those cgroups is killed and the
 child's folder deleted. The item's process talks to the worker over a socket, in `wire`'s
 bounded messages only.
@@ -50,18 +50,15 @@ import time
 import traceback
 
 from callbacks_course.grading import GradingError
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.outcome import Outcome
 
 from . import cgroups, orphans
 from .bounds import ItemBounds, WorkArea
 
-WORK_MB = 256
-START_TIMEOUT = 300
-MESSAGE_LIMIT = 2000  # characters of an item's message
-OBSERVED_LIMIT = 8 * 2**20  # bytes of an item's observations (JSON): a submission's reply stays bounded
-
 
 def _aborted(aborted):
-    return {"status": aborted.status, "observed": None, "message": aborted.message}
+    return Outcome(aborted.status, message=aborted.message)
 
 
 def _check_failed(error, bounds):
@@ -77,11 +74,11 @@ def _check_failed(error, bounds):
         return _aborted(over)
     traceback.print_exc()  # into the worker log, for the instructor
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return {"status": "error", "observed": None, "retry": True,
-                "message": "the grading machine's disk is full; this item will be graded again"}
-    return {"status": "error", "observed": None, "check_failed": True,
-            "message": f"your answer could not be checked: the check failed on what your code gave it "
-                       f"({type(error).__name__}); this item scores 0"}
+        return Outcome("error", retry=True,
+                       message="the grading machine's disk is full; this item will be graded again")
+    return Outcome("error", check_failed=True,
+                   message=f"your answer could not be checked: the check failed on what your code gave it "
+                           f"({type(error).__name__}); this item scores 0")
 
 
 class JailError(RuntimeError):
@@ -179,7 +176,7 @@ def _ancestors(path):
 
 
 def _zygote(python, fd):
-    return [python, "-P", "-m", "callbacks_course.grading.zygote", str(fd)]
+    return [python, "-P", "-m", "callbacks_course.sandbox.inside.zygote", str(fd)]
 
 
 def _bwrap_command(python, fd, sources, staged, uid, package_parent):
@@ -196,7 +193,7 @@ def _bwrap_command(python, fd, sources, staged, uid, package_parent):
     for path in ("/etc/ld.so.cache", "/etc/fonts", "/etc/localtime"):
         if os.path.exists(path):
             command += ["--ro-bind", path, path]
-    command += ["--dev", "/dev", "--proc", "/proc", "--size", str(WORK_MB * 2**20), "--tmpfs", "/work",
+    command += ["--dev", "/dev", "--proc", "/proc", "--size", str(limits.JAIL_TMPFS_MB * 2**20), "--tmpfs", "/work",
                 "--chdir", "/"]
     for source, view in zip(sources, staged):
         command += ["--ro-bind", view, source]
@@ -228,9 +225,9 @@ class Jail:
         self.warnings = []
         self._items = 0
         self._stage = self._home = None
-        self.area = WorkArea()  # the folders of the checks' own files, one per item (autograde/bounds.py)
+        self.area = WorkArea()  # the folders of the checks' own files, one per item (`bounds`)
         self.cgroups = None
-        if confine:  # v1 or v2 memory and pids, see autograde/cgroups.py
+        if confine:  # v1 or v2 memory and pids, see `cgroups`
             self.cgroups = cgroups.create(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
         if confine and self.cgroups is None:
             self.warnings.append("cgroups (v1 or v2 memory and pids) are not writable here: memory is limited per "
@@ -282,7 +279,7 @@ class Jail:
         """Block until the zygote has imported what student code may use; raise JailError if it cannot start."""
         if self._ready:
             return
-        self.control.settimeout(START_TIMEOUT)
+        self.control.settimeout(limits.JAIL_START_SECONDS)
         try:
             ready = self.control.recv(16)
         except OSError:
@@ -299,12 +296,12 @@ class Jail:
         self.wait_ready()
 
     def run(self, job, timeout, collect, forbid=()):
-        """Run the student's cells of `job`, then `collect(Student)` here; return the outcome dict.
+        """Run the student's cells of `job`, then `collect(Student)` here; return its `Outcome`.
 
-        The whole item is bounded (`autograde.bounds.ItemBounds`): its deadline covers the
+        The whole item is bounded (`callbacks_course.sandbox.host.bounds.ItemBounds`): its deadline covers the
         student's code and the check's own work here (training, saving, loading), the check's
-        files go to a folder of the item's with a disk quota, and the outcome is at most
-        `OBSERVED_LIMIT` bytes. The setup cells' outcome is read before the student's code is
+        files go to a folder of the item's with a disk quota, and the observations are at most
+        `limits.OBSERVED_BYTES` bytes. The setup cells' outcome is read before the student's code is
         sent, so no student code can answer for them; every message comes from here.
 
         Args:
@@ -314,10 +311,10 @@ class Jail:
             forbid: dotted names of Keras classes the student's code must not use.
 
         Returns:
-            {"status": ok|fail|error|timeout|crashed, "observed": ..., "message": ...}, with
-            "retry": True only for a failure of the instructor's side (the setup cells, a full disk).
+            An `Outcome`, with `retry` only for a failure of the instructor's side (the setup cells,
+            a full disk).
         """
-        from callbacks_course.grading.remote import ItemAborted, StreamChannel
+        from callbacks_course.sandbox.host.remote import ItemAborted, StreamChannel
 
         self.wait_ready()
         for attempt in (0, 1):
@@ -343,7 +340,7 @@ class Jail:
 
     def _item(self, job, channel, collect, forbid, bounds):
         """The outcome of one item on its forked process (see `run`)."""
-        from callbacks_course.grading.remote import ItemAborted, Student, StudentError
+        from callbacks_course.sandbox.host.remote import ItemAborted, Student, StudentError
 
         protocol = ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         nonce = secrets.token_hex(8)
@@ -355,26 +352,24 @@ class Jail:
             if ready.get("nonce") != nonce or ready.get("setup") not in ("ok", "failed"):
                 raise JailError("the grading sandbox answered the setup cells out of protocol")
             if ready["setup"] == "failed":
-                return {"status": "error", "observed": None, "retry": True,
-                        "message": f"the notebook's setup cell failed ({str(ready.get('error'))[:500]}); "
-                                   "tell your instructor"}
+                return Outcome("error", retry=True, message=f"the notebook's setup cell failed "
+                               f"({str(ready.get('error'))[:limits.SETUP_ERROR_CHARS]}); tell your instructor")
             channel.send({"answers": [list(cell) for cell in job.get("answers", ())]})
             ran = channel.receive()
             if ran != {"ran": True}:
                 return self._answer_failed(ran, cells, protocol)
             observed = json.dumps(collect(Student(channel)), default=repr)
-            if len(observed) > OBSERVED_LIMIT:
-                return {"status": "error", "observed": None,
-                        "message": f"your answer made the check observe more than {OBSERVED_LIMIT // 2**20} MB "
-                                   "of data (the limit of one item)"}
+            if len(observed) > limits.OBSERVED_BYTES:
+                return Outcome("error", message=f"your answer made the check observe more than "
+                                                f"{limits.OBSERVED_BYTES // 2**20} MB of data (the limit of one item)")
             over = bounds.over()
-            return _aborted(over) if over else {"status": "ok", "observed": json.loads(observed), "message": ""}
+            return _aborted(over) if over else Outcome.ok(json.loads(observed))
         except ItemAborted as aborted:
             return _aborted(aborted)
         except GradingError as error:
-            return {"status": "fail", "observed": None, "message": str(error)[:MESSAGE_LIMIT]}
+            return Outcome("fail", message=str(error))
         except StudentError as error:
-            return {"status": "error", "observed": None, "message": f"your code raised {error}"[:MESSAGE_LIMIT]}
+            return Outcome("error", message=f"your code raised {error}")
         except JailError:
             raise
         except Exception as error:
@@ -387,12 +382,10 @@ class Jail:
         if cell not in cells or set(ran) - {"cell", "raised", "exit"}:
             raise protocol
         if ran.get("exit") is True:
-            return {"status": "error", "observed": None,
-                    "message": f"your code in cell {cell} called exit(); grading needs it to finish"}
+            return Outcome("error", message=f"your code in cell {cell} called exit(); grading needs it to finish")
         if not isinstance(ran.get("raised"), str):
             raise protocol
-        return {"status": "error", "observed": None,
-                "message": f"your code in cell {cell} raised {ran['raised']}"[:MESSAGE_LIMIT]}
+        return Outcome("error", message=f"your code in cell {cell} raised {ran['raised']}")
 
     def _fork(self):
         self._items += 1
@@ -403,7 +396,7 @@ class Jail:
             socket.send_fds(self.control, [json.dumps({"op": "fork", "item": item}).encode()], [theirs.fileno()])
         finally:
             theirs.close()
-        mine.settimeout(START_TIMEOUT)
+        mine.settimeout(limits.JAIL_START_SECONDS)
         data, ancillary, _, _ = mine.recvmsg(5, socket.CMSG_SPACE(12))
         pid = next((struct.unpack("3i", payload)[0] for level, kind, payload in ancillary
                     if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS), None)
@@ -428,7 +421,7 @@ class Jail:
                     pass
         try:
             self.control.sendall(json.dumps({"op": "clean", "item": item}).encode())
-            self.control.settimeout(60)
+            self.control.settimeout(limits.JAIL_CLEAN_SECONDS)
             if self.control.recv(16) != b"clean\n":
                 raise JailError("no answer")
         except (OSError, JailError):

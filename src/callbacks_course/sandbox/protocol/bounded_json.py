@@ -2,7 +2,7 @@
 
 `json.loads` raises `RecursionError` on deeply nested input and reads files of any size;
 a FIFO opened for reading blocks forever. Everything the trusted process reads from a
-submission, a worker or a result file goes through here instead: the size is checked before
+submission, a worker, a result file or (`wire`) the jail goes through here instead: the size is checked before
 anything is read, the nesting depth before anything is parsed, and only regular files are
 opened (never through a symbolic link). Every failure is a `BoundedJSONError` whose message
 is one line, fit to show a student.
@@ -10,10 +10,11 @@ is one line, fit to show a student.
 Example:
 
 ```python
-from autograde import bounded_json
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.protocol import bounded_json
 
 try:
-    nb = bounded_json.load_file("alice/quiz.ipynb", max_bytes=bounded_json.NOTEBOOK_MAX_BYTES)
+    nb = bounded_json.load_file("alice/quiz.ipynb", max_bytes=limits.NOTEBOOK_BYTES)
     reply = bounded_json.loads(line, max_bytes=64 * 1024, max_depth=16)
 except bounded_json.BoundedJSONError as exc:
     print(f"unreadable: {exc}")
@@ -25,11 +26,11 @@ import os
 import re
 import stat
 
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-DEFAULT_MAX_DEPTH = 100
-NOTEBOOK_MAX_BYTES = 5 * 1024 * 1024  # a submitted notebook; the course's are < 100 KB without outputs
+from callbacks_course.sandbox import limits
+
 # A JSON string (escapes included), or one bracket: what the depth scan looks at.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISLNK, "a symbolic link"))
 
@@ -47,11 +48,25 @@ def kind(mode):
     return next((name for test, name in _KINDS if test(mode)), "a file" if stat.S_ISREG(mode) else "a special file")
 
 
+def _outside_strings(text):
+    """The pieces of `text` (JSON without a backslash) outside its strings."""
+    start = 0
+    while (opening := text.find('"', start)) != -1:
+        yield text[start:opening]
+        start = text.find('"', opening + 1) + 1
+        if not start:  # a string that never ends: not JSON, which `json.loads` says
+            return
+    yield text[start:]
+
+
 def nesting_depth(text):
     """The deepest nesting of arrays and objects in JSON `text` (0 for a scalar), without recursion."""
+    if "\\" in text:  # escapes: strings are told apart token by token
+        brackets = [token.group() for token in _TOKENS.finditer(text)]
+    else:  # every quote opens or closes a string: hop over strings (fast on long ones: base64 arrays)
+        brackets = _BRACKETS.findall("".join(_outside_strings(text)))
     depth = deepest = 0
-    for token in _TOKENS.finditer(text):
-        char = token.group()
+    for char in brackets:
         if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
@@ -60,7 +75,7 @@ def nesting_depth(text):
     return deepest
 
 
-def loads(data, *, max_bytes=DEFAULT_MAX_BYTES, max_depth=DEFAULT_MAX_DEPTH, allow_nan=True):
+def loads(data, *, max_bytes=limits.JSON_BYTES, max_depth=limits.JSON_DEPTH, allow_nan=True):
     """Parse JSON `data` (bytes as UTF-8, or str) within the limits.
 
     Args:
@@ -107,7 +122,7 @@ def loads(data, *, max_bytes=DEFAULT_MAX_BYTES, max_depth=DEFAULT_MAX_DEPTH, all
         raise BoundedJSONError(f"it nests lists or objects more than {max_depth} deep") from None
 
 
-def read_regular_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
+def read_regular_file(path, *, max_bytes=limits.JSON_BYTES):
     """The bytes of `path`, which must be a regular file (not a link, FIFO, device...) of at most `max_bytes`.
 
     The type is checked with `lstat` before opening, then again on the open descriptor (opened
@@ -124,7 +139,7 @@ def read_regular_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
     Example:
 
     ```python
-    raw = read_regular_file("alice/quiz.ipynb", max_bytes=NOTEBOOK_MAX_BYTES)
+    raw = read_regular_file("alice/quiz.ipynb", max_bytes=limits.NOTEBOOK_BYTES)
     ```
     """
     try:
@@ -159,7 +174,7 @@ def read_regular_file(path, *, max_bytes=DEFAULT_MAX_BYTES):
     return b"".join(chunks)
 
 
-def load_file(path, *, max_bytes=DEFAULT_MAX_BYTES, max_depth=DEFAULT_MAX_DEPTH, allow_nan=True):
+def load_file(path, *, max_bytes=limits.JSON_BYTES, max_depth=limits.JSON_DEPTH, allow_nan=True):
     """`loads` of a regular file read by `read_regular_file` (same arguments, same single error type).
 
     Example:

@@ -12,8 +12,8 @@ student's process:
   `TMPDIR` point there while it runs) goes into a fresh folder, removed with `rm -rf` when the
   item ends (any depth, no link followed), so nothing of an item is left in the worker's TMPDIR;
 - **disk**: the watcher measures that folder (an iterative walk, every `POLL` seconds) and ends
-  the item when it holds more than `quota_mb` MiB, more than `MAX_ENTRIES` files and folders or
-  nests deeper than `MAX_DEPTH`, so a student's callbacks can fill neither the disk nor the walk
+  the item when it holds more than `quota_mb` MiB, more than `limits.ITEM_ENTRIES` files and
+  folders or nests deeper than `limits.ITEM_DEPTH`, so a student's callbacks can fill neither the disk nor the walk
   of a later reader: a full quota costs that item only.
 
 Why a watcher and not a kernel limit: the worker is an ordinary process of the instructor's
@@ -40,11 +40,10 @@ import tempfile
 import threading
 import time
 
+from callbacks_course.sandbox import limits
+
 from . import orphans
 
-QUOTA_MB = 64  # an honest lab item writes under 3 MB
-MAX_ENTRIES = 5_000
-MAX_DEPTH = 32
 POLL = 0.05
 _SIGNAL = signal.SIGALRM
 _current = None  # the ItemBounds that is armed in this process
@@ -62,7 +61,7 @@ def remove_tree(path):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def measure(folder, max_entries=MAX_ENTRIES, max_depth=MAX_DEPTH):
+def measure(folder, max_entries=limits.ITEM_ENTRIES, max_depth=limits.ITEM_DEPTH):
     """(bytes, entries, depth) below `folder`, walked without recursion; stops once a bound is passed."""
     used = entries = deepest = 0
     stack = [(str(folder), 0)]
@@ -115,7 +114,7 @@ class ItemBounds:
         quota_mb: MiB the item's folder may hold.
     """
 
-    def __init__(self, area, timeout, quota_mb=QUOTA_MB):
+    def __init__(self, area, timeout, quota_mb=limits.ITEM_QUOTA_MB):
         self.area, self.timeout, self.quota = area, timeout, quota_mb * 2**20
         self.deadline = None
         self.tripped = None
@@ -138,20 +137,20 @@ class ItemBounds:
 
     def over(self):
         """The `ItemAborted` for a folder over its bounds now, or None."""
-        from callbacks_course.grading.remote import ItemAborted  # imported on use: it imports Keras
+        from callbacks_course.sandbox.host.remote import ItemAborted  # imported on use: it imports Keras
 
         used, entries, depth = measure(self.folder)
         if used > self.quota:
             return ItemAborted("crashed", f"the grader stopped this item: your answer made it write more than "
                                           f"{self.quota // 2**20} MB of files (the limit of one item)")
-        if entries > MAX_ENTRIES or depth > MAX_DEPTH:
+        if entries > limits.ITEM_ENTRIES or depth > limits.ITEM_DEPTH:
             return ItemAborted("crashed", f"the grader stopped this item: your answer made it create more than "
-                                          f"{MAX_ENTRIES} files or folders, or folders nested more than {MAX_DEPTH} "
-                                          "deep (the limits of one item)")
+                                          f"{limits.ITEM_ENTRIES} files or folders, or folders nested more than "
+                                          f"{limits.ITEM_DEPTH} deep (the limits of one item)")
         return None
 
     def _watch(self, main):
-        from callbacks_course.grading.remote import ItemAborted
+        from callbacks_course.sandbox.host.remote import ItemAborted
 
         timed_out = ItemAborted("timeout", f"stopped after {self.timeout:g} s: the item did not finish in time "
                                            "(an endless loop, or too much work asked of the grader?)")

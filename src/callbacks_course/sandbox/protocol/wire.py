@@ -27,11 +27,9 @@ import pathlib
 
 import numpy as np
 
-MAX_MESSAGE = 32 * 2**20
-MAX_DEPTH = 32
-MAX_ITEMS = 100_000
-MAX_STRING = 100_000
-MAX_ARRAY = 4_000_000  # elements
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.protocol import bounded_json
+
 _DTYPES = frozenset("bool int8 int16 int32 int64 uint8 uint16 uint32 uint64 float16 float32 float64".split())
 _PRIMITIVES = (type(None), bool, int, float, str)
 
@@ -56,7 +54,7 @@ def encode(value, depth=0, describe=None):
             student's side describes Keras's built-in callbacks with it).
     """
     inner = lambda item: encode(item, depth + 1, describe)  # noqa: E731
-    if depth > MAX_DEPTH:
+    if depth > limits.WIRE_DEPTH:
         raise WireError("the value is nested too deeply")
     if type(value) in (bool, type(None)):
         return value
@@ -67,7 +65,7 @@ def encode(value, depth=0, describe=None):
     if type(value) is float:
         return _number(value)
     if type(value) is str:
-        if len(value) > MAX_STRING:
+        if len(value) > limits.WIRE_STRING:
             raise WireError("a string is too long")
         return value
     if isinstance(value, np.generic) and value.dtype.name in _DTYPES:
@@ -77,13 +75,13 @@ def encode(value, depth=0, describe=None):
     if isinstance(value, pathlib.PurePath):
         return {"__path__": inner(str(value))}
     if type(value) in (list, tuple, set, frozenset):
-        if len(value) > MAX_ITEMS:
+        if len(value) > limits.WIRE_ITEMS:
             raise WireError("a container is too long")
         items = sorted(value, key=repr) if type(value) in (set, frozenset) else value
         encoded = [inner(item) for item in items]
         return encoded if type(value) is list else {"__" + type(value).__name__ + "__": encoded}
     if type(value) is dict:
-        if len(value) > MAX_ITEMS:
+        if len(value) > limits.WIRE_ITEMS:
             raise WireError("a dict is too long")
         if not all(type(key) is str for key in value):
             return {"__object__": "dict with non-string keys"}
@@ -91,14 +89,14 @@ def encode(value, depth=0, describe=None):
     described = describe(value, inner) if describe else None
     if described is not None:
         return described
-    return {"__object__": type(value).__name__[:80]}
+    return {"__object__": type(value).__name__[:limits.TYPE_NAME_CHARS]}
 
 
 def _encode_array(array):
     if array.dtype.name not in _DTYPES:
         return {"__object__": f"ndarray of {array.dtype.name[:20]}"}
-    if array.size > MAX_ARRAY:
-        raise WireError(f"an array is too large ({array.size} elements, at most {MAX_ARRAY})")
+    if array.size > limits.WIRE_ARRAY:
+        raise WireError(f"an array is too large ({array.size} elements, at most {limits.WIRE_ARRAY})")
     data = np.ascontiguousarray(array)
     return {"__ndarray__": array.dtype.name, "shape": list(array.shape),
             "data": base64.b64encode(data.tobytes()).decode("ascii")}
@@ -108,7 +106,7 @@ def _decode_array(data):
     dtype, shape, raw = data.get("__ndarray__"), data.get("shape"), data.get("data")
     if dtype not in _DTYPES or not isinstance(shape, list) or not isinstance(raw, str) or len(shape) > 8:
         raise WireError("a malformed array")
-    if not all(type(n) is int and 0 <= n <= MAX_ARRAY for n in shape) or math.prod(shape) > MAX_ARRAY:
+    if not all(type(n) is int and 0 <= n <= limits.WIRE_ARRAY for n in shape) or math.prod(shape) > limits.WIRE_ARRAY:
         raise WireError("an array of a bad shape")
     try:
         buffer = base64.b64decode(raw.encode("ascii"), validate=True)
@@ -122,14 +120,14 @@ _TAGGED = {"__list__", "__tuple__", "__set__", "__frozenset__"}
 
 def decode(data, depth=0):
     """The value `encode` made (sets, tuples, arrays, paths restored; objects stay descriptions)."""
-    if depth > MAX_DEPTH:
+    if depth > limits.WIRE_DEPTH:
         raise WireError("the value is nested too deeply")
     if isinstance(data, _PRIMITIVES):
-        if isinstance(data, str) and len(data) > MAX_STRING:
+        if isinstance(data, str) and len(data) > limits.WIRE_STRING:
             raise WireError("a string is too long")
         return data
     if isinstance(data, list):
-        if len(data) > MAX_ITEMS:
+        if len(data) > limits.WIRE_ITEMS:
             raise WireError("a container is too long")
         return [decode(item, depth + 1) for item in data]
     if not isinstance(data, dict) or len(data) > 4:
@@ -142,7 +140,7 @@ def decode(data, depth=0):
         raise WireError("a malformed value")
     (tag, inner), = data.items()
     if tag == "__dict__" and isinstance(inner, dict):
-        return {str(key)[:MAX_STRING]: decode(item, depth + 1) for key, item in inner.items()}
+        return {str(key)[:limits.WIRE_STRING]: decode(item, depth + 1) for key, item in inner.items()}
     if tag in _TAGGED and isinstance(inner, list):
         items = decode(inner, depth + 1)
         kind = {"__tuple__": tuple, "__set__": set, "__frozenset__": frozenset}.get(tag, list)
@@ -155,7 +153,7 @@ def decode(data, depth=0):
     if tag == "__float__" and inner in ("nan", "inf", "-inf"):
         return float(inner)
     if tag == "__object__" and isinstance(inner, str):
-        return StudentObject(inner[:80])
+        return StudentObject(inner[:limits.TYPE_NAME_CHARS])
     raise WireError("a malformed value")
 
 
@@ -181,33 +179,21 @@ class StudentObject:
 def pack(message):
     """One message (a dict of JSON-able data) as bytes: a 4-byte big-endian length, then JSON."""
     body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    if len(body) > MAX_MESSAGE:
-        raise WireError(f"a message of {len(body)} bytes is over the limit of {MAX_MESSAGE}")
+    if len(body) > limits.MESSAGE_BYTES:
+        raise WireError(f"a message of {len(body)} bytes is over the limit of {limits.MESSAGE_BYTES}")
     return len(body).to_bytes(4, "big") + body
 
 
 def unpack(body):
-    """The message in `body` (the bytes after the length); raises WireError for anything malformed."""
-    if len(body) > MAX_MESSAGE:
-        raise WireError("a message over the size limit")
+    """The message in `body` (the bytes after the length); raises WireError for anything malformed.
+
+    Read by `bounded_json` (size, then nesting, then parsing), no deeper than the decoder would
+    ever walk: an encoded value nests at most `limits.WIRE_DEPTH` levels, each tag one more.
+    """
     try:
-        message = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError, UnicodeDecodeError) as error:
-        raise WireError(f"an unreadable message ({type(error).__name__})") from None
+        message = bounded_json.loads(body, max_bytes=limits.MESSAGE_BYTES, max_depth=2 * limits.WIRE_DEPTH + 8)
+    except bounded_json.BoundedJSONError as error:
+        raise WireError(f"an unreadable message ({error})") from None
     if not isinstance(message, dict):
         raise WireError("a message that is not a JSON object")
-    _check_depth(message)
     return message
-
-
-def _check_depth(message):
-    """Iteratively refuse nesting deeper than the decoder would ever walk (no recursion here)."""
-    stack = [(message, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > 2 * MAX_DEPTH + 8:
-            raise WireError("a message nested too deeply")
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)

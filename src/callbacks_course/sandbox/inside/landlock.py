@@ -72,6 +72,19 @@ def _check(result, what):
     return result
 
 
+def _add_rule(ruleset, fd, access, path):
+    """Grant `access` beneath the open `fd` (of `path`, for the error message) in `ruleset`."""
+    rule = _PathBeneathAttr(allowed_access=access, parent_fd=fd)
+    _check(_libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
+                         ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+
+
+def _restrict_self(ruleset):
+    """Put `ruleset` on this process for good (and on its future children)."""
+    _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
+    _check(_libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)), "landlock_restrict_self")
+
+
 def restrict(read, write, devices=("/dev",)):
     """Confine this process for good: read-only `read`, read-write `write`, no network.
 
@@ -109,14 +122,10 @@ def restrict(read, write, devices=("/dev",)):
             try:
                 if not os.path.isdir(path):
                     access &= _EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE | _IOCTL_DEV
-                rule = _PathBeneathAttr(allowed_access=access & handled, parent_fd=fd)
-                _check(_libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-                                     ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+                _add_rule(ruleset, fd, access & handled, path)
             finally:
                 os.close(fd)
-        _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
-        _check(_libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
-               "landlock_restrict_self")
+        _restrict_self(ruleset)
     finally:
         os.close(ruleset)
 
@@ -165,14 +174,10 @@ def hide(paths):
             except OSError:
                 continue
             try:
-                rule = _PathBeneathAttr(allowed_access=_READ_FILE, parent_fd=fd)
-                _check(_libc.syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-                                     ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+                _add_rule(ruleset, fd, _READ_FILE, path)
             finally:
                 os.close(fd)
-        _check(_libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(NO_NEW_PRIVS)")
-        _check(_libc.syscall(_SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)),
-               "landlock_restrict_self")
+        _restrict_self(ruleset)
     finally:
         os.close(ruleset)
 

@@ -2,8 +2,8 @@
 
 The jail moves each item's process into the cgroup(s) of its worker before student code runs:
 memory of all the item's processes together (shared mappings and tmpfs files too) is capped,
-so is the number of its processes and threads (a fork bomb stops at `PIDS`), and when the
-item ends every process in them is killed. Two kernel interfaces:
+so is the number of its processes and threads (a fork bomb stops at `limits.ITEM_PIDS`), and
+when the item ends every process in them is killed. Two kernel interfaces:
 
 - **v1** (`V1`): one folder in each of the `memory` and `pids` hierarchies
   (`memory.limit_in_bytes`, `memory.memsw.limit_in_bytes`, `pids.max`); needs root.
@@ -27,9 +27,10 @@ import os
 import signal
 import time
 
+from callbacks_course.sandbox import limits
+
 from . import orphans
 
-PIDS = 256  # processes and threads of one item together
 ROOT = "/sys/fs/cgroup"
 PREFIX = "autograde"  # item cgroups are named autograde-<worker pid>-<hex>
 _LEAF = "autograde-main"
@@ -112,7 +113,7 @@ class V1(_Group):
         root: where the v1 hierarchies are mounted.
     """
 
-    def __init__(self, name, memory_mb=None, pids=PIDS, root=ROOT):
+    def __init__(self, name, memory_mb=None, pids=limits.ITEM_PIDS, root=ROOT):
         self.dirs = [os.path.join(root, "memory", name), os.path.join(root, "pids", name)]
         for folder in self.dirs:
             os.makedirs(folder, exist_ok=True)
@@ -149,7 +150,7 @@ class V2(_Group):
         pids: processes and threads of the item together.
     """
 
-    def __init__(self, parent, name, memory_mb=None, pids=PIDS):
+    def __init__(self, parent, name, memory_mb=None, pids=limits.ITEM_PIDS):
         self.folder = os.path.join(parent, name)
         self.dirs = [self.folder]
         os.makedirs(self.folder, exist_ok=True)
@@ -235,7 +236,7 @@ def v2_parent(root=ROOT, proc_cgroup="/proc/self/cgroup", change=True):
     return parent
 
 
-def create(name, memory_mb, pids=PIDS, root=ROOT, proc_cgroup="/proc/self/cgroup"):
+def create(name, memory_mb, pids=limits.ITEM_PIDS, root=ROOT, proc_cgroup="/proc/self/cgroup"):
     """The item cgroup(s) of one worker, v1 where this process may make them, else v2; None if neither.
 
     Removes the cgroups that workers which died without closing their jail left behind.

@@ -30,11 +30,10 @@ import tempfile
 import keras
 import numpy as np
 
-from callbacks_course.grading import wire
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.protocol import wire
 
 HOOKS = frozenset(name for name in vars(keras.callbacks.Callback) if name.startswith("on_"))
-MESSAGE_LIMIT = 2000
-MAX_MIRRORS = 4  # models of the grader's one item may use
 _BUILTIN_ARGS = {  # constructor argument -> the attribute Keras keeps it in
     "ModelCheckpoint": {"filepath": "filepath", "monitor": "monitor", "verbose": "verbose",
                         "save_best_only": "save_best_only", "save_weights_only": "save_weights_only",
@@ -51,8 +50,8 @@ _BUILTINS = {getattr(keras.callbacks, name): name for name in _BUILTIN_ARGS}
 
 
 def failure(error):
-    """A one-line description of an exception, at most MESSAGE_LIMIT characters."""
-    return f"{type(error).__name__}: {error}".strip()[:MESSAGE_LIMIT]
+    """A one-line description of an exception, at most `limits.MESSAGE_CHARS` characters."""
+    return f"{type(error).__name__}: {error}".strip()[:limits.MESSAGE_CHARS]
 
 
 def strip_magics(source):
@@ -156,7 +155,7 @@ def forbid(dotted_names, for_good=False):
     if for_good:
         saved.clear()
         linecache.clearcache()
-        from callbacks_course.grading import landlock
+        from callbacks_course.sandbox.inside import landlock
 
         if classes and landlock.abi() >= 1:
             landlock.hide(source_files(classes))
@@ -327,7 +326,7 @@ class StudentServer:
         self.objects.append(callback)
         hooks = sorted(name for name in HOOKS if getattr(type(callback), name, None)
                        is not getattr(keras.callbacks.Callback, name) or name in vars(callback))
-        return {"handle": len(self.objects) - 1, "hooks": hooks, "type": type(callback).__name__[:80]}
+        return {"handle": len(self.objects) - 1, "hooks": hooks, "type": type(callback).__name__[:limits.TYPE_NAME_CHARS]}
 
     def _object(self, message):
         handle = message.get("handle")
@@ -344,7 +343,7 @@ class StudentServer:
         key = message.get("model")
         if key is None:
             return None
-        if type(key) is not int or not 0 <= key < MAX_MIRRORS:
+        if type(key) is not int or not 0 <= key < limits.MIRRORS:
             raise LookupError("no such model")
         if key not in self.mirrors:
             self.mirrors[key] = Mirror(message["spec"])
@@ -384,8 +383,8 @@ class StudentServer:
     def _op_read_file(self, message):
         path = message.get("path")
         with open(str(path), "rb") as handle:
-            data = handle.read(wire.MAX_MESSAGE // 2 + 1)
-        if len(data) > wire.MAX_MESSAGE // 2:
+            data = handle.read(limits.MESSAGE_BYTES // 2 + 1)
+        if len(data) > limits.MESSAGE_BYTES // 2:
             return {"missing": "the file is too large"}
         return {"value": wire.encode(np.frombuffer(data, dtype=np.uint8))}
 
@@ -402,7 +401,7 @@ class StudentServer:
 
 def _plain(value):
     """A `logs` value as a plain number or short string (tensors and arrays of one element too)."""
-    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= 200):
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and len(value) <= limits.LOG_STRING_CHARS):
         return value
     try:
         return float(np.asarray(value).reshape(()))

@@ -31,15 +31,10 @@ import time
 import keras
 import numpy as np
 
-from callbacks_course.grading import GradingError, wire
-from callbacks_course.grading.student_side import (
-    HOOKS,
-    MAX_MIRRORS,
-    MESSAGE_LIMIT,
-    StudentServer,
-    layout,
-    synced_variables,
-)
+from callbacks_course.grading import GradingError
+from callbacks_course.sandbox import limits
+from callbacks_course.sandbox.inside.student_side import HOOKS, StudentServer, layout, synced_variables
+from callbacks_course.sandbox.protocol import wire
 
 # Keras's base `on_train_batch_*` calls these old aliases, and Keras itself only calls the former.
 _ALIASES = {"on_batch_begin": "on_train_batch_begin", "on_batch_end": "on_train_batch_end"}
@@ -63,7 +58,7 @@ class ItemAborted(BaseException):
 
 
 def _text(value):
-    return str(value)[:MESSAGE_LIMIT]
+    return str(value)[:limits.MESSAGE_CHARS]
 
 
 def _refused_state(why):
@@ -162,7 +157,7 @@ class StreamChannel:
 
     def receive(self):
         size = int.from_bytes(self._read(4), "big")
-        if size > wire.MAX_MESSAGE:
+        if size > limits.MESSAGE_BYTES:
             raise ItemAborted("crashed", "your code's process sent a message over the size limit")
         try:
             return wire.unpack(self._read(size))
@@ -279,8 +274,8 @@ class Student:
         link = next((link for link in self._links if link.model is model), None)
         fields = {}
         if link is None:
-            if len(self._links) >= MAX_MIRRORS:
-                raise RuntimeError(f"a check may use at most {MAX_MIRRORS} models with a student's callbacks")
+            if len(self._links) >= limits.MIRRORS:
+                raise RuntimeError(f"a check may use at most {limits.MIRRORS} models with a student's callbacks")
             if model.optimizer is not None and not model.optimizer.built:
                 model.optimizer.build(model.trainable_variables)  # as the first training step would
             link = _Link(len(self._links), model)

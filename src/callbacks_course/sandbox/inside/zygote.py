@@ -1,8 +1,8 @@
 """The student's confined process while grading: a pristine parent, and one forked child per item.
 
-Started by the grading worker inside its sandbox (see `autograde/jail.py`) as
-`python -P -m callbacks_course.grading.zygote`, with a control socket's fd number as its argument. It imports what
-student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the modules of the
+Started by the grading worker inside its sandbox (see `host.jail`) as
+`python -P -m callbacks_course.sandbox.inside.zygote`, with a control socket's fd number as its
+argument. It imports what student code may use (Keras, NumPy, TensorFlow, Matplotlib, Pillow, imageio, the modules of the
 course package the notebooks' setup cells import: never the lab's checks, which the sandbox
 does not hold), makes itself non-dumpable, then waits. It never sees a submission: for each item the
 worker sends it a fresh socket, it forks a child and forgets it. Only the child receives the
@@ -25,9 +25,9 @@ import subprocess
 import sys
 import tempfile
 
+from callbacks_course.sandbox import limits
+
 _PR_SET_DUMPABLE = 4
-FILE_LIMIT = 64 * 2**20
-OPEN_FILES = 256
 
 
 def _preload():
@@ -45,14 +45,14 @@ def _preload():
     import callbacks_course.lab  # noqa: F401  (the notebooks' setup cells import these)
     import callbacks_course.mnist  # noqa: F401
     import callbacks_course.models  # noqa: F401
-    from callbacks_course.grading import student_side  # noqa: F401
+    from callbacks_course.sandbox.inside import student_side  # noqa: F401
 
 
 def _receive(sock):
     size = int.from_bytes(_exactly(sock, 4), "big")
-    from callbacks_course.grading import wire
+    from callbacks_course.sandbox.protocol import wire
 
-    if size > wire.MAX_MESSAGE:
+    if size > limits.MESSAGE_BYTES:
         raise ValueError("message too large")
     return wire.unpack(_exactly(sock, size))
 
@@ -70,8 +70,8 @@ def _exactly(sock, size):
 def _confine(workdir):
     """Limits of the item's child: no core files, bounded files and descriptors, Landlock on top."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (OPEN_FILES, OPEN_FILES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.FILE_BYTES, limits.FILE_BYTES))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.OPEN_FILES, limits.OPEN_FILES))
     landlock = _landlock()
     if landlock is not None and landlock.abi() >= 1:
         landlock.restrict(read=["/"], write=[workdir])
@@ -80,15 +80,15 @@ def _confine(workdir):
 def _landlock():
     """The engine's Landlock module when the sandbox can see it (a further layer, not the first)."""
     try:
-        from callbacks_course.grading import landlock
+        from callbacks_course.sandbox.inside import landlock
     except ImportError:
         return None
     return landlock
 
 
 def _child(sock, item):
-    from callbacks_course.grading import wire
-    from callbacks_course.grading.student_side import StudentServer, forbid, run_answers, run_setup
+    from callbacks_course.sandbox.protocol import wire
+    from callbacks_course.sandbox.inside.student_side import StudentServer, forbid, run_answers, run_setup
 
     os.setsid()
     quiet = os.open(os.devnull, os.O_RDWR)  # the student's prints go nowhere (the zygote's go to the worker log)
