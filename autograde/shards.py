@@ -18,6 +18,7 @@ grade_shard(Course(work="/tmp/shard0", results="/shared/results"), "/shared/subm
 ```
 """
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -117,9 +118,10 @@ def publish(course, shard, prepared, booked, out):
     staging, old = final.with_name(f".{final.name}.tmp-{unique}"), final.with_name(f".{final.name}.old-{unique}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    with sqlite3.connect(course.nbgrader_root / "gradebook.db") as source, \
-            sqlite3.connect(staging / "gradebook.db") as copy:
-        source.backup(copy)  # a consistent copy, even of a database in use
+    if prepared:  # a shard without students has no gradebook (nbgrader never ran)
+        with contextlib.closing(sqlite3.connect(course.nbgrader_root / "gradebook.db")) as source, \
+                contextlib.closing(sqlite3.connect(staging / "gradebook.db")) as copy:
+            source.backup(copy)  # a consistent copy, even of a database in use
     entries = []
     for prep in prepared:
         sub = prep.sub

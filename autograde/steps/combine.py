@@ -97,26 +97,7 @@ def feedback(out, current):
             shutil.copytree(source, target)
 
 
-# The shard's rows, by name: notebooks of an assignment, cells of a notebook, and the booked submissions.
-_NOTEBOOKS = """
-CREATE TEMP TABLE nb_map AS
-  SELECT sn.id AS src, n.id AS dst FROM shard.notebook sn
-  JOIN shard.assignment sa ON sa.id = sn.assignment_id
-  JOIN main.assignment a ON a.name = sa.name JOIN main.notebook n ON n.assignment_id = a.id AND n.name = sn.name;
-"""
-_CELLS_AND_SUBMISSIONS = """
-CREATE TEMP TABLE cell_map AS
-  SELECT sc.id AS src, c.id AS dst FROM shard.base_cell sc JOIN nb_map ON nb_map.src = sc.notebook_id
-  JOIN main.base_cell c ON c.notebook_id = nb_map.dst AND c.name = sc.name AND c.type IS sc.type;
-CREATE TEMP TABLE kept AS
-  SELECT ssa.id AS id, a.id AS assignment_id FROM shard.submitted_assignment ssa
-  JOIN shard.assignment sa ON sa.id = ssa.assignment_id JOIN main.assignment a ON a.name = sa.name
-  JOIN temp.wanted w ON w.student = ssa.student_id AND w.assignment = sa.name;
-CREATE TEMP TABLE kept_nb AS
-  SELECT ssn.id AS id FROM shard.submitted_notebook ssn JOIN kept ON kept.id = ssn.assignment_id;
-"""
-
-# Definitions the target lacks (an assignment, a notebook or a cell), copied from the shard.
+# Definitions the target lacks (an assignment, a notebook), copied from the shard.
 _DEFINE = """
 INSERT OR IGNORE INTO main.course SELECT * FROM shard.course;
 INSERT INTO main.assignment (id, name, duedate, course_id)
@@ -127,6 +108,14 @@ INSERT INTO main.notebook (id, name, assignment_id, kernelspec)
   WHERE NOT EXISTS (SELECT 1 FROM main.notebook n WHERE n.assignment_id = a.id AND n.name = sn.name);
 """
 
+# The shard's notebooks matched to the target's by name (assignment, notebook).
+_NOTEBOOKS = """
+CREATE TEMP TABLE nb_map AS
+  SELECT sn.id AS src, n.id AS dst FROM shard.notebook sn
+  JOIN shard.assignment sa ON sa.id = sn.assignment_id
+  JOIN main.assignment a ON a.name = sa.name JOIN main.notebook n ON n.assignment_id = a.id AND n.name = sn.name;
+"""
+# Cells the target lacks, copied from the shard.
 _DEFINE_CELLS = """
 INSERT INTO main.base_cell (id, name, notebook_id, type)
   SELECT sc.id, sc.name, nb_map.dst, sc.type FROM shard.base_cell sc JOIN nb_map ON nb_map.src = sc.notebook_id
@@ -139,6 +128,19 @@ INSERT INTO main.source_cell (id, name, cell_type, locked, source, checksum, not
   SELECT sc.id, sc.name, sc.cell_type, sc.locked, sc.source, sc.checksum, nb_map.dst FROM shard.source_cell sc
   JOIN nb_map ON nb_map.src = sc.notebook_id
   WHERE NOT EXISTS (SELECT 1 FROM main.source_cell c WHERE c.notebook_id = nb_map.dst AND c.name = sc.name);
+"""
+
+# The shard's cells matched to the target's by name, and the shard's rows of the booked submissions.
+_CELLS_AND_SUBMISSIONS = """
+CREATE TEMP TABLE cell_map AS
+  SELECT sc.id AS src, c.id AS dst FROM shard.base_cell sc JOIN nb_map ON nb_map.src = sc.notebook_id
+  JOIN main.base_cell c ON c.notebook_id = nb_map.dst AND c.name = sc.name AND c.type IS sc.type;
+CREATE TEMP TABLE kept AS
+  SELECT ssa.id AS id, a.id AS assignment_id FROM shard.submitted_assignment ssa
+  JOIN shard.assignment sa ON sa.id = ssa.assignment_id JOIN main.assignment a ON a.name = sa.name
+  JOIN temp.wanted w ON w.student = ssa.student_id AND w.assignment = sa.name;
+CREATE TEMP TABLE kept_nb AS
+  SELECT ssn.id AS id FROM shard.submitted_notebook ssn JOIN kept ON kept.id = ssn.assignment_id;
 """
 
 # The booked submissions: the target's earlier rows of them replaced by the shard's.

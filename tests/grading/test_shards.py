@@ -179,3 +179,50 @@ def test_bad_arguments_are_refused_with_a_clear_error(runs, tmp_path):
     assert other.returncode == 2 and "in 3 shards, not of" in other.stderr
     empty = autograde("merge", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"), work=tmp_path)
     assert empty.returncode == 2 and "class.json is missing" in empty.stderr
+
+
+def _shard_gradebook(folder, scores, cells=("t1",)):
+    """A shard's nbgrader gradebook (its own UUIDs) with one submission per {student: score} of `scores`."""
+    from nbgrader.api import Gradebook
+
+    folder.mkdir(parents=True)
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}", course_id="keras-callbacks") as gb:
+        gb.add_assignment("a1")
+        gb.add_notebook("nb", "a1")
+        for cell in cells:
+            gb.add_grade_cell(cell, "nb", "a1", max_score=2, cell_type="code")
+        gb.add_solution_cell("s1", "nb", "a1")
+        for student, score in scores.items():
+            gb.add_student(student)
+            gb.add_submission("a1", student)
+            for cell in cells:
+                gb.find_grade(cell, "nb", "a1", student).auto_score = score
+            gb.find_comment("s1", "nb", "a1", student).auto_comment = f"to {student}"
+            gb.db.commit()
+    return folder
+
+
+def test_gradebooks_of_shards_combine_by_name_and_replace_earlier_rows(tmp_path, monkeypatch):
+    """nbgrader's own gradebooks, each shard with its own ids; merged twice: each submission once."""
+    import os
+
+    from nbgrader.api import Gradebook
+
+    from autograde.steps.combine import Booking, gradebook
+    from autograde.submissions import Submission
+
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    zero = _shard_gradebook(tmp_path / "shard-0", {"ann": 2.0, "bob": 1.0})
+    one = _shard_gradebook(tmp_path / "shard-1", {"cy": 0.5, "dee": 0.0}, cells=("t1", "t2"))
+    target = tmp_path / "merged" / "gradebook.db"
+    bookings = [Booking(Submission(s, "a1", None), folder, {}, []) for s, folder in
+                (("ann", zero), ("bob", zero), ("cy", one))]  # dee: not current, left out
+    gradebook(target, bookings)
+    gradebook(target, bookings)
+    assert gradebook_scores(target) == {("ann", "a1", "nb", "t1"): (2.0, None), ("bob", "a1", "nb", "t1"): (1.0, None),
+                                        ("cy", "a1", "nb", "t1"): (0.5, None), ("cy", "a1", "nb", "t2"): (0.5, None)}
+    with Gradebook(f"sqlite:///{target}", course_id="keras-callbacks") as gb:
+        assert {(s.student.id, s.score) for s in gb.find_assignment("a1").submissions} == {
+            ("ann", 2.0), ("bob", 1.0), ("cy", 1.0)}  # shard 0 had no t2: bob has no grade of it
+        assert gb.find_comment("s1", "nb", "a1", "cy").auto_comment == "to cy"
+        assert len(gb.find_notebook("nb", "a1").grade_cells) == 2  # t2 came from shard 1

@@ -1,5 +1,5 @@
 """The Slurm recipe on a real one-node cluster: a job array of 3 shards, then a dependent merge,
-for 12 lab and 12 quiz submissions; the CSVs must equal one `grade` run's byte for byte.
+for 12 lab and 12 quiz submissions; the CSVs and feedback must equal one `grade` run's byte for byte.
 
 `deploy/slurm/grade_shard.sbatch` and `merge.sbatch` are submitted exactly as the README says.
 When Slurm cannot start here, the Slurm test is skipped with the reason (a failure under
@@ -123,8 +123,10 @@ def test_shards_and_merge_equal_one_grade_run_byte_for_byte(graded):
     assert len(grades) == 1 + 2 * len(STUDENTS)
     assert len({row.split(",")[2] for row in grades[1:] if f",{QUIZ}," in row}) >= 6  # a varied class
     assert {row.split(",")[2] for row in grades[1:] if f",{LAB}," in row} == {"0", "3", "4", "7"}
-    for name in ("grades.csv", "items.csv"):
+    for name in ("grades.csv", "items.csv", "choices.csv"):
         assert (base / "merged" / name).read_bytes() == (base / "one" / name).read_bytes()
     tree = sorted(p.relative_to(base / "merged") for p in (base / "merged" / "feedback").rglob("*.html"))
     assert len(tree) == 2 * len(STUDENTS)
     assert tree == sorted(p.relative_to(base / "one") for p in (base / "one" / "feedback").rglob("*.html"))
+    for path in tree:
+        assert (base / "merged" / path).read_bytes() == (base / "one" / path).read_bytes(), path
