@@ -143,12 +143,22 @@ CREATE TEMP TABLE kept_nb AS
   SELECT ssn.id AS id FROM shard.submitted_notebook ssn JOIN kept ON kept.id = ssn.assignment_id;
 """
 
-# The booked submissions: the target's earlier rows of them replaced by the shard's.
+# The booked submissions: the target's earlier rows of them replaced by the shard's, keeping what an
+# instructor graded by hand there (manual scores, extra credit, manual comments), as nbgrader's autograde does.
 _COPY = """
 INSERT OR IGNORE INTO main.student SELECT * FROM shard.student WHERE id IN (SELECT student FROM temp.wanted);
 CREATE TEMP TABLE old AS SELECT sa.id AS id FROM main.submitted_assignment sa
   JOIN main.assignment a ON a.id = sa.assignment_id
   JOIN temp.wanted w ON w.student = sa.student_id AND w.assignment = a.name;
+CREATE TEMP TABLE manual AS SELECT sn.assignment_id AS old_id, sa.student_id AS student, sa.assignment_id AS
+  assignment_id, sn.notebook_id AS notebook_id, g.cell_id AS cell_id, g.manual_score AS score, g.extra_credit AS extra,
+  NULL AS comment FROM main.grade g JOIN main.submitted_notebook sn ON sn.id = g.notebook_id
+  JOIN main.submitted_assignment sa ON sa.id = sn.assignment_id
+  WHERE sa.id IN (SELECT id FROM old) AND (g.manual_score IS NOT NULL OR g.extra_credit IS NOT NULL)
+  UNION ALL SELECT sn.assignment_id, sa.student_id, sa.assignment_id, sn.notebook_id, c.cell_id, NULL, NULL,
+  c.manual_comment FROM main.comment c JOIN main.submitted_notebook sn ON sn.id = c.notebook_id
+  JOIN main.submitted_assignment sa ON sa.id = sn.assignment_id
+  WHERE sa.id IN (SELECT id FROM old) AND c.manual_comment IS NOT NULL;
 DELETE FROM main.grade WHERE notebook_id IN
   (SELECT id FROM main.submitted_notebook WHERE assignment_id IN (SELECT id FROM old));
 DELETE FROM main.comment WHERE notebook_id IN
@@ -167,10 +177,20 @@ INSERT INTO main.grade (id, notebook_id, cell_id, auto_score, manual_score, extr
 INSERT INTO main.comment (id, notebook_id, cell_id, auto_comment, manual_comment)
   SELECT c.id, c.notebook_id, cell_map.dst, c.auto_comment, c.manual_comment
   FROM shard.comment c JOIN kept_nb ON kept_nb.id = c.notebook_id JOIN cell_map ON cell_map.src = c.cell_id;
+UPDATE main.grade SET manual_score = m.score, extra_credit = m.extra FROM temp.manual m
+  JOIN main.submitted_notebook sn ON sn.notebook_id = m.notebook_id
+  JOIN main.submitted_assignment sa ON sa.id = sn.assignment_id AND sa.student_id = m.student
+  AND sa.assignment_id = m.assignment_id
+  WHERE m.comment IS NULL AND main.grade.notebook_id = sn.id AND main.grade.cell_id = m.cell_id;
+UPDATE main.comment SET manual_comment = m.comment FROM temp.manual m
+  JOIN main.submitted_notebook sn ON sn.notebook_id = m.notebook_id
+  JOIN main.submitted_assignment sa ON sa.id = sn.assignment_id AND sa.student_id = m.student
+  AND sa.assignment_id = m.assignment_id
+  WHERE m.comment IS NOT NULL AND main.comment.notebook_id = sn.id AND main.comment.cell_id = m.cell_id;
 """
 
 _DROP = "DROP TABLE temp.nb_map; DROP TABLE temp.cell_map; DROP TABLE temp.kept; DROP TABLE temp.kept_nb;" \
-        "DROP TABLE IF EXISTS temp.old; DELETE FROM temp.wanted;"
+        "DROP TABLE temp.old; DROP TABLE temp.manual; DELETE FROM temp.wanted;"
 
 
 def gradebook(target, current, course_id="keras-callbacks"):
@@ -178,8 +198,8 @@ def gradebook(target, current, course_id="keras-callbacks"):
 
     `target` is made with nbgrader's schema when missing. Assignments, notebooks and cells are
     matched by name (the target keeps its own rows; ones it lacks come from the shard); each booked
-    submission's earlier rows in `target` are replaced, its grades and comments moved onto the
-    target's cells. One transaction per shard: all of a shard's rows are in, or none.
+    submission's earlier rows in `target` are replaced (what an instructor graded by hand there is
+    kept), its grades and comments moved onto the target's cells. One transaction per shard: all of a shard's rows are in, or none.
     """
     from nbgrader.api import Gradebook
 

@@ -10,8 +10,8 @@ Example:
 with Workers(course, jobs=2) as workers:
     workers.load(["callbacks_lab"])              # start now: overlaps nbgrader's generate
     prepared = prepare(course, subs)
-    for prep, record, cached in run(course, prepared, workers):
-        print(progress(prep.sub, record, cached=cached))
+    for done, (prep, record, cached) in enumerate(run(course, prepared, workers), 1):
+        print(progress(prep.sub, record, done, len(prepared), cached))
 ```
 """
 
@@ -39,7 +39,7 @@ def stored(course, prep, retried=False):
     return record if record is None or retried or not record.get("retry") else None
 
 
-def progress(sub, record, done=None, total=None, cached=False):
+def progress(sub, record, done, total, cached):
     """The progress line of a graded submission: `[3/24] ada callbacks_quiz 20/20 (cached)`."""
     score = sum(r["score"] for r in record["items"].values())
     maximum = sum(r["max_score"] for r in record["items"].values())

@@ -203,7 +203,8 @@ def _shard_gradebook(folder, scores, cells=("t1",)):
 
 
 def test_gradebooks_of_shards_combine_by_name_and_replace_earlier_rows(tmp_path, monkeypatch):
-    """nbgrader's own gradebooks, each shard with its own ids; merged twice: each submission once."""
+    """nbgrader's own gradebooks, each shard with its own ids; merged twice: each submission once, and
+    what the instructor graded by hand in between is kept."""
     import os
 
     from nbgrader.api import Gradebook
@@ -218,11 +219,16 @@ def test_gradebooks_of_shards_combine_by_name_and_replace_earlier_rows(tmp_path,
     bookings = [Booking(Submission(s, "a1", None), folder, {}, []) for s, folder in
                 (("ann", zero), ("bob", zero), ("cy", one))]  # dee: not current, left out
     gradebook(target, bookings)
+    with Gradebook(f"sqlite:///{target}", course_id="keras-callbacks") as gb:  # the instructor's hand
+        gb.find_grade("t1", "nb", "a1", "bob").manual_score = 1.5
+        gb.find_comment("s1", "nb", "a1", "bob").manual_comment = "see me"
+        gb.db.commit()
     gradebook(target, bookings)
-    assert gradebook_scores(target) == {("ann", "a1", "nb", "t1"): (2.0, None), ("bob", "a1", "nb", "t1"): (1.0, None),
+    assert gradebook_scores(target) == {("ann", "a1", "nb", "t1"): (2.0, None), ("bob", "a1", "nb", "t1"): (1.0, 1.5),
                                         ("cy", "a1", "nb", "t1"): (0.5, None), ("cy", "a1", "nb", "t2"): (0.5, None)}
     with Gradebook(f"sqlite:///{target}", course_id="keras-callbacks") as gb:
         assert {(s.student.id, s.score) for s in gb.find_assignment("a1").submissions} == {
-            ("ann", 2.0), ("bob", 1.0), ("cy", 1.0)}  # shard 0 had no t2: bob has no grade of it
+            ("ann", 2.0), ("bob", 1.5), ("cy", 1.0)}  # shard 0 had no t2: bob has no grade of it
         assert gb.find_comment("s1", "nb", "a1", "cy").auto_comment == "to cy"
+        assert gb.find_comment("s1", "nb", "a1", "bob").manual_comment == "see me"
         assert len(gb.find_notebook("nb", "a1").grade_cells) == 2  # t2 came from shard 1
