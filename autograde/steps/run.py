@@ -89,10 +89,6 @@ class Workers:
 
     def start(self):
         """Start the pool now (TensorFlow's import, the jail), before any submission arrives."""
-        self.load(())
-
-    def load(self, assignments):
-        """Give the workers (started on first use) the checks of `assignments`; queue their reference runs."""
         if self._pool is None:
             from ..worker import WorkerPool
 
@@ -100,7 +96,14 @@ class Workers:
             self._pool = WorkerPool(self.jobs, self.course.sys_path(), log_path=self.course.work / "worker.log",
                                     confine=self.confine, memory_mb=self.memory_mb,
                                     warn=lambda warning: print(f"autograde: warning: {warning}", file=sys.stderr))
+
+    def load(self, assignments):
+        """Give the workers (started if need be) the checks of `assignments`; queue their reference runs.
+
+        Nothing starts when every one of `assignments` is loaded already (or there are none).
+        """
         for assignment in sorted(set(assignments) - self._loaded):
+            self.start()
             self._loaded.add(assignment)
             items = self.course.items(assignment)
             self._pool.load(assignment, {g: (i.collect, i.expect, float(i.timeout), tuple(i.forbid))
