@@ -16,6 +16,7 @@ feedback("grades", current)
 ```
 """
 
+import contextlib
 import dataclasses
 import os
 import pathlib
@@ -24,7 +25,6 @@ import sqlite3
 import sys
 
 from .. import bounded_json, results
-from ..course import _quiet_logs
 from .book import feedback_folder
 from .prepare import read
 
@@ -193,23 +193,19 @@ _DROP = "DROP TABLE temp.nb_map; DROP TABLE temp.cell_map; DROP TABLE temp.kept;
         "DROP TABLE temp.old; DROP TABLE temp.manual; DELETE FROM temp.wanted;"
 
 
-def gradebook(target, current, course_id="keras-callbacks"):
+def gradebook(target, current):
     """Copy the gradebook rows of each booking from its shard's gradebook.db into nbgrader's gradebook `target`.
 
-    `target` is made with nbgrader's schema when missing. Assignments, notebooks and cells are
-    matched by name (the target keeps its own rows; ones it lacks come from the shard); each booked
-    submission's earlier rows in `target` are replaced (what an instructor graded by hand there is
-    kept), its grades and comments moved onto the target's cells. One transaction per shard: all of a shard's rows are in, or none.
+    When `target` is missing, it starts as a copy of the first shard's gradebook without its
+    students (nbgrader's schema as nbgrader made it; importing nbgrader would take seconds).
+    Assignments, notebooks and cells are matched by name (the target keeps its own rows; ones it
+    lacks come from the shard); each booked submission's earlier rows in `target` are replaced
+    (what an instructor graded by hand there is kept), its grades and comments moved onto the
+    target's cells. One transaction per shard: all of a shard's rows are in, or none.
     """
-    from nbgrader.api import Gradebook
-
-    bin_dir = os.path.dirname(sys.executable)  # nbgrader's gradebook runs `alembic` from there
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     target = pathlib.Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _quiet_logs(), Gradebook(f"sqlite:///{target}", course_id=course_id):
-        pass  # nbgrader's schema
+    if current and not target.exists():
+        _empty_copy(current[0].folder / "gradebook.db", target)
     by_shard = {}
     for booking in current:
         by_shard.setdefault(booking.folder, []).append(booking.sub)
@@ -233,6 +229,18 @@ def gradebook(target, current, course_id="keras-callbacks"):
                 db.execute("DETACH DATABASE shard")
     finally:
         db.close()
+
+
+def _empty_copy(source, target):
+    """`target`: a copy of the gradebook `source` (nbgrader's schema, its assignments) without its students."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    with contextlib.closing(sqlite3.connect(source)) as shard, contextlib.closing(sqlite3.connect(staging)) as copy:
+        shard.backup(copy)
+        for table in ("grade", "comment", "submitted_notebook", "submitted_assignment", "student"):
+            copy.execute(f"DELETE FROM {table}")
+        copy.commit()
+    os.replace(staging, target)
 
 
 def _script(db, script):
