@@ -42,28 +42,40 @@ def test_a_bad_shard_is_refused(text):
         Shard.parse(text)
 
 
+def started(*args, work):
+    """`python -m autograde --course SAMPLE --work WORK ARGS...` started; `finished` waits for it."""
+    return subprocess.Popen([sys.executable, "-m", "autograde", "--course", str(SAMPLE), "--work", str(work), *args],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(process):
+    stdout, stderr = process.communicate(timeout=900)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 @pytest.fixture(scope="module")
 def runs(sample_release, tmp_path_factory):
-    """Shards 0 and 1, a merge (shard 2 missing), shard 2, shard 0 again, a merge; one `grade` run; then
-    a merge after s1 changed their submission."""
+    """Shards 0 and 1 (in parallel, and one `grade` run meanwhile), a merge (shard 2 missing), shard 2,
+    shard 0 again, a merge; then a merge after s1 changed their submission."""
     _, released = sample_release
     base = tmp_path_factory.mktemp("shards")
     subs = write_class(base / "subs", released, STUDENTS)
     assert len({shard_of(s) for s in STUDENTS}) == SHARDS  # every shard has students
 
     def shard(index):
-        return autograde("grade", str(subs), "--shard", f"{index}/{SHARDS}", "--results", str(base / "results"),
-                         work=base / f"work{index}")
+        return started("grade", str(subs), "--shard", f"{index}/{SHARDS}", "--results", str(base / "results"),
+                       work=base / f"work{index}")
 
     def merge(out):
         return autograde("merge", str(base / "results"), "--out", str(base / out), work=base / "merge_work")
 
-    first = [shard(0), shard(1)]
+    one = started("grade", str(subs), "--out", str(base / "one"), work=base / "one_work")
+    first = [finished(process) for process in [shard(0), shard(1)]]
     early = merge("early")
-    last = shard(2)
-    retry = shard(0)
+    last = finished(shard(2))
+    retry = finished(shard(0))
     final = merge("merged")
-    one = autograde("grade", str(subs), "--out", str(base / "one"), work=base / "one_work")
+    one = finished(one)
     changed = subs / "s1" / "sample" / "sample.ipynb"
     changed.write_text(changed.read_text().replace("return a + b", "return b + a"))
     stale = merge("stale")
