@@ -3,6 +3,7 @@ retries that regrade nothing, pending or changed students reported (exit 3) inst
 the same CSVs, feedback and gradebook scores as one `grade` run."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +25,8 @@ def shard_of(student):
 def test_shard_of_a_student_is_the_same_in_every_process():
     script = "from autograde.shards import shard_number; print([shard_number(f's{n}', 3) for n in range(1, 9)])"
     seen = {subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+                           env={"PYTHONHASHSEED": seed, "PYTHONPATH": os.environ.get("PYTHONPATH", "")}).stdout
+            for seed in ("1", "2")}
     assert seen == {f"{[shard_of(s) for s in STUDENTS]}\n"}
 
 
@@ -217,8 +219,6 @@ def _shard_gradebook(folder, scores, cells=("t1",)):
 def test_gradebooks_of_shards_combine_by_name_and_replace_earlier_rows(tmp_path, monkeypatch):
     """nbgrader's own gradebooks, each shard with its own ids; merged twice: each submission once, and
     what the instructor graded by hand in between is kept."""
-    import os
-
     from nbgrader.api import Gradebook
 
     from autograde.steps.combine import Booking, gradebook
