@@ -11,6 +11,7 @@ third of them with an answer that fails at once, which keeps the class at a few 
 
 import os
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -82,17 +83,19 @@ def graded(tmp_path_factory):
     """One `grade` run, and the shards + merge (in Slurm, or as processes with the reason it could not)."""
     base = tmp_path_factory.mktemp("slurm_shards")
     build_class(base / "subs")
-    one = subprocess.run([".venv/bin/python", "-m", "autograde", "--work", str(base / "one_work"), "grade",
+    one = subprocess.run([sys.executable, "-m", "autograde", "--work", str(base / "one_work"), "grade",
                           str(base / "subs"), "--out", str(base / "one"), "--jobs", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert one.returncode == 0, one.stderr[-2000:]
-    try:
-        with SlurmCluster(base / "slurm") as cluster:
-            slurm = _in_slurm(cluster, base)
-    except SlurmUnavailable as exc:
-        print(f"Slurm cannot run here: {exc}; the shards ran as parallel processes instead")
-        _as_processes(base)
-        slurm = f"Slurm cannot run here: {exc}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOGRADE_PYTHON", sys.executable)  # the scripts' Python: this one (a worktree has no .venv)
+        try:
+            with SlurmCluster(base / "slurm") as cluster:
+                slurm = _in_slurm(cluster, base)
+        except SlurmUnavailable as exc:
+            print(f"Slurm cannot run here: {exc}; the shards ran as parallel processes instead")
+            _as_processes(base)
+            slurm = f"Slurm cannot run here: {exc}"
     return base, slurm
 
 
