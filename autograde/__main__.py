@@ -29,12 +29,12 @@ def _parser():
     grade.add_argument("--allow-uncontained", action="store_true", help="grade even where each item's memory and "
                        "processes cannot be contained (no usable cgroups; see `doctor`): a student's fork bomb or "
                        "memory hog then reaches this machine")
-    grade.add_argument("--shard", help="I/N: grade only shard I (0-based) of N into --results, no CSVs; "
-                       "then `merge` (a cluster job array: one shard per task)")
+    grade.add_argument("--shard", help="I/N: grade and book only shard I (0-based) of N into --results "
+                       "(RESULTS/booked/shard-I), no CSVs; then `merge` (a cluster job array: one shard per task)")
     grade.add_argument("--results", help="folder of the engine's result files, shared by the shards "
                        "(default: <work>/results)")
-    merge = commands.add_parser("merge", help="gradebook, CSVs and feedback from the results of `grade --shard`; "
-                                "exit 3 when some submissions have no result yet")
+    merge = commands.add_parser("merge", help="combine what the `grade --shard` runs booked into the gradebook, "
+                                "CSVs and feedback; exit 3 when some submissions are not booked as they are now")
     merge.add_argument("results", help="the --results folder the shards wrote")
     merge.add_argument("--out", default="grades", help="folder for grades.csv, items.csv and feedback/ (default: grades)")
     report = commands.add_parser("report", help="instructor report (HTML + PNG) from grades.csv and items.csv")
@@ -122,14 +122,16 @@ def main(argv=None):
 
             return doctor()
         elif args.command == "grade" and args.shard:
-            from .shards import Shard, grade_shard
+            from .shards import Shard, grade_shard, shard_folder
 
             _preflight(args, UsageError)
             if args.out:
-                raise UsageError("--shard writes only results (into --results); `merge` writes the CSVs to --out")
+                raise UsageError("--shard books into --results (RESULTS/booked/shard-I); `merge` writes the CSVs "
+                                 "to --out")
             grade_shard(course, args.submissions, Shard.parse(args.shard), jobs=args.jobs,
                         confine=not args.no_confine, memory_mb=args.memory_mb)
-            print(f"shard {args.shard}: results in {course.results}")
+            print(f"shard {args.shard}: results in {course.results}, booked in "
+                  f"{shard_folder(course.results, Shard.parse(args.shard))}")
         elif args.command == "grade":
             from .grader import grade
 
@@ -146,8 +148,8 @@ def main(argv=None):
             pending = merge(course, args.out)
             print(f"wrote {pathlib.Path(args.out) / 'grades.csv'}, items.csv and feedback/")
             if pending:
-                print(f"autograde: {len(pending)} submissions have no result yet (their shard has not finished; "
-                      "run it again, then merge again):", file=sys.stderr)
+                print(f"autograde: {len(pending)} submissions have no result yet (their shard has not finished, "
+                      "or they changed since it ran; run it again, then merge again):", file=sys.stderr)
                 for sub in pending:
                     print(f"  {sub.student} {sub.assignment}", file=sys.stderr)
                 return 3

@@ -1,14 +1,15 @@
-"""`merge RESULTS --out DIR`: book every shard's results into nbgrader's gradebook, CSVs and feedback.
+"""`merge RESULTS --out DIR`: combine what the shards booked into one gradebook, the CSVs and the feedback.
 
-The second half of `grade` on its own: the submissions recorded in `RESULTS/class.json` are read
-again (for nbgrader's clean copies and each result's key), each one with a current result in
-RESULTS is autograded by nbgrader from it (its `ApplyResults` preprocessor) with feedback, and
-`grades.csv` / `items.csv` are written exactly as one `grade` run writes them. A submission
-without a current result (its shard has not finished, or the submission changed since) is
-never graded here nor written as 0: `merge` returns it, and the CLI lists it and exits 3. A
-result whose shard met an instructor-side failure on some items (a reference run, the setup
-cells, a full disk) is booked with those items' errors and named on stderr: the merge of a
-class whose shards all ran always completes; `grade` (or the shard again) regrades those items.
+The shards have graded and booked their students (`shards.grade_shard`); `merge` only puts
+their bookings together (steps/combine.py): for every submission of the class recorded in
+`RESULTS/class.json` whose shard booked it as it is now, its nbgrader gradebook rows, its
+feedback folder and its CSV rows. `grades.csv`, `items.csv`, `choices.csv` and the feedback are
+what one `grade` run writes, byte for byte. A submission its shard has not booked (not finished)
+or has booked before it changed is never written as 0: `merge` returns it, and the CLI lists it
+and exits 3. A submission its shard could grade only in part (an instructor-side failure: a
+reference run, the setup cells, a full disk) was booked with those items' errors and is named on
+stderr: `grade` (or the shard again) regrades those items. No worker starts and no TensorFlow is
+imported: a merge takes seconds (`benchmarks/merge_speed.py`).
 
 Example:
 
@@ -19,37 +20,35 @@ pending = merge(Course(work="/tmp/merge", results="/shared/results"), "grades")
 
 import sys
 
-from .grader import Grader, check_arguments
-from .shards import read_class
+from .shards import read_class, shard_number
+from .steps import combine
+from .steps.book import write_tables
+from .steps.prepare import find, submissions_folder
 from .submissions import printable
 
 
 def merge(course, out, log=print):
-    """Write `out`/grades.csv, items.csv and feedback/ from the results in `course.results`.
+    """Write `out`/grades.csv, items.csv, choices.csv and feedback/, and the gradebook, from the shards' bookings.
 
     Args:
-        course: the `Course`; its `results` is the folder the shards wrote.
-        out: folder for grades.csv, items.csv and feedback/.
-        log: called with each progress line.
+        course: the `Course`; its `results` is the folder the shards wrote, its nbgrader gradebook
+            (`<work>/course/gradebook.db`) the one the bookings go into.
+        out: folder for grades.csv, items.csv, choices.csv and feedback/.
+        log: called with the line that sums up the merge.
 
     Returns:
-        The `Submission`s (student, assignment) that have no result yet, sorted.
+        The `Submission`s (student, assignment) not booked as they are now, in the class's order.
     """
-    grader = Grader(course, out, log=log)
-    prepared = grader.prepare(check_arguments(read_class(course.results), 1), start_workers=False)
-    pending = []
-
-    def stored():
-        for prep in prepared:
-            record = grader.stored(prep, retried=True)
-            if record is None:
-                pending.append(prep.sub)
-                continue
-            if record.get("retry"):
-                print(f"autograde: warning: {printable(prep.sub.student)} {prep.sub.assignment}: "
-                      f"{', '.join(record['retry'])} could not be graded (an instructor-side failure, see the "
-                      "shard's log); booked with status error: run its shard or `grade` again", file=sys.stderr)
-            yield prep, record, True
-
-    grader.book(prepared, stored())
+    submissions, count = read_class(course.results)
+    subs = find(course, submissions_folder(submissions))
+    current, pending = combine.bookings(course.results, subs, count, course.notebooks, shard_number)
+    combine.gradebook(course.nbgrader_root / "gradebook.db", current)
+    combine.feedback(out, current)
+    write_tables(out, [booking.rows for booking in current])
+    for booking in current:
+        if booking.retry:
+            print(f"autograde: warning: {printable(booking.sub.student)} {booking.sub.assignment}: "
+                  f"{', '.join(booking.retry)} could not be graded (an instructor-side failure, see the "
+                  "shard's log); booked with status error: run its shard or `grade` again", file=sys.stderr)
+    log(f"merged {len(current)} booked submissions of {len(subs)} from {count} shards")
     return pending

@@ -10,8 +10,8 @@ test cell's outcome like `ApplyResults`, so nbgrader's gradebook holds the engin
 `generate_feedback` / `release_feedback` deliver the engine's messages (hidden tests stripped by
 nbgrader's `ClearHiddenTests`).
 
-The engine reads nbgrader's `submitted/<student>/<assignment>/` copies (never modifying them);
-its own nbgrader step is skipped here, since nbgrader is the caller.
+The engine reads nbgrader's `submitted/<student>/<assignment>/` copies (never modifying them):
+`grade_submitted` is prepare -> run (autograde/steps/), with nbgrader's own run doing the booking.
 
 Example (nbgrader_config.py):
 
@@ -34,18 +34,12 @@ from traitlets import Bool, Int, Unicode, default
 from callbacks_course.sandbox.host.doctor import allowed_by_environment, refusal
 
 from .course import REPO, Course
-from .grader import Grader
 from .preprocessor import ApplyResults
+from .steps.prepare import find, prepare
+from .steps.run import Workers, progress, result_path, run
 
 # Autograde runs already graded through the engine (a formgrader server runs many, one per click).
 _GRADED_RUNS = weakref.WeakSet()
-
-
-class _EngineOnly(Grader):
-    """The engine's grading and cache without its own nbgrader step (nbgrader is the caller)."""
-
-    def _nbgrader(self, prep, feedback):
-        return None
 
 
 def _autograde_app(preprocessor):
@@ -72,7 +66,7 @@ def submitted_folders(app, whole_class=False):
 
 
 def grade_submitted(course, folders, jobs=1, log=print):
-    """Grade nbgrader submission folders through the engine (cache first); return the Grader.
+    """Grade nbgrader submission folders through the engine (cache first); return the `Workers`.
 
     Args:
         course: the engine's `Course`.
@@ -94,9 +88,13 @@ def grade_submitted(course, folders, jobs=1, log=print):
             for notebook in folder.glob("*.ipynb"):
                 if notebook.is_file() and not notebook.is_symlink():
                     shutil.copyfile(notebook, dest / notebook.name)
-        grader = _EngineOnly(course, scratch / "out", jobs=jobs, log=log)
-        grader.run(scratch / "submissions")
-    return grader
+        subs = find(course, scratch / "submissions")
+        with Workers(course, jobs) as workers:
+            workers.load({sub.assignment for sub in subs if not result_path(course, sub).exists()})
+            prepared = prepare(course, subs, log)
+            for done, (prep, record, cached) in enumerate(run(course, prepared, workers), 1):
+                log(progress(prep.sub, record, done, len(prepared), cached))
+    return workers
 
 
 class GradeWithEngine(ApplyResults):

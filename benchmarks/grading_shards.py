@@ -5,17 +5,17 @@ quiz's, 20/20: 24 submissions of 12 students) as 1, 2 and 3 shards: N parallel p
 `python -m autograde grade --shard I/N --jobs 1` on this machine (each with a fresh results
 folder), then `merge` of the 3 shards. Prints per run the shards' wall and CPU time, the merge's
 own, and the costs read from the progress lines' timestamps of the one-shard run (one worker
-grades one submission after another, so the gap between two lines is one submission's cost):
+grades one submission after another, each booked as it arrives, so the gap between two lines is
+one submission's cost):
 
-- c_lab, c_quiz: sandbox cost of one lab / quiz submission on one core;
-- s: a shard's fixed start-up (imports, nbgrader's generate, the reference runs);
-- m, m0: the merge's cost per submission (nbgrader autograde + feedback, serial: one gradebook)
-  and its fixed start-up.
+- c_lab, c_quiz: cost of one lab / quiz submission on one core, graded and booked;
+- s: a shard's fixed start-up (imports, nbgrader's generate, the reference runs).
 
-Projection for 5,000 lab submissions on 50 nodes of 8 cores (one shard of 100 per node,
-`--jobs 8`), assuming the 8 workers of a node scale linearly (here `--jobs 2` gains 1.6-1.8 on
-2 cores) and a node's core is as fast as this machine's:
-    T = s + ceil(100 / 8) * c_lab   (the shards, in parallel)  +  m0 + 5,000 * m   (the merge).
+The merge only combines the shards' bookings; its cost for large classes is measured by
+`merge_speed.py` (M(N) = m0 + N * m). Projection for 5,000 lab submissions on 50 nodes of 8 cores
+(one shard of 100 per node, `--jobs 8`), assuming the 8 workers of a node scale linearly (here
+`--jobs 2` gains 1.6-1.8 on 2 cores) and a node's core is as fast as this machine's:
+    T = s + ceil(100 / 8) * c_lab   (the shards, in parallel)  +  M(5,000)   (the merge).
 On a shared machine the gaps are stretched by other jobs; the projection is printed twice: from
 the wall-clock costs as measured, and from them scaled by the run's CPU time / wall time (the
 share of a core it really had: what a dedicated core would take).
@@ -109,20 +109,13 @@ def main():
         print(f"{count:6d} | {wall:7.1f} s | {cpu:6.1f} s | {runs[1][0] / wall:.2f} x")
     print(f"merge of the 3 shards: {merge[0]:.1f} s wall, {merge[1]:.1f} s CPU")
     shard_costs, startup = _costs(runs[1][2][0])
-    merge_costs, merge_startup = _costs(merge[2][0])
     c_lab, c_quiz = shard_costs[LAB], shard_costs[QUIZ]
-    m = (merge_costs[LAB] + merge_costs[QUIZ]) / 2
     print(f"one shard, one worker: c_lab {c_lab:.1f} s and c_quiz {c_quiz:.1f} s per submission, "
           f"start-up s {startup:.1f} s (wall clock)")
-    print(f"merge: m {m:.2f} s per submission (lab {merge_costs[LAB]:.2f}, quiz {merge_costs[QUIZ]:.2f}), "
-          f"start-up m0 {merge_startup:.1f} s (wall clock)")
-    for name, shard_scale, merge_scale in (("as measured", 1, 1),
-                                           ("on dedicated cores", runs[1][1] / runs[1][0], merge[1] / merge[0])):
-        shards = (startup + math.ceil(5000 / 50 / 8) * c_lab) * min(1, shard_scale)
-        merged = (merge_startup + 5000 * m) * min(1, merge_scale)
+    for name, scale in (("as measured", 1), ("on dedicated cores", runs[1][1] / runs[1][0])):
+        shards = (startup + math.ceil(5000 / 50 / 8) * c_lab) * min(1, scale)
         print(f"projection {name}, 5,000 lab submissions on 50 nodes x 8 cores: "
-              f"shards s + ceil(100/8) c_lab = {shards:.0f} s, merge m0 + 5000 m = {merged:.0f} s, "
-              f"total {(shards + merged) / 60:.1f} min")
+              f"shards s + ceil(100/8) c_lab = {shards:.0f} s, plus the merge M(5,000) of merge_speed.py")
     print(f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
 
 

@@ -7,9 +7,9 @@ and nbgrader's import are paid when the service starts, not by each submission. 
 or a memory blow-up costs that grading only: the service kills the server and starts another.
 
 1. **prepare** (under the course's nbgrader lock): the engine reads the submission's copy and
-   nbgrader generates the release it is graded against (`Grader.prepare`);
+   nbgrader generates the release it is graded against (`steps.prepare`);
 2. **run**: the engine grades each item in its jail, its results cached per submission as for
-   `python -m autograde grade` (`Grader.results`); a grader-side failure (no cacheable result)
+   `python -m autograde grade` (`steps.run`); a grader-side failure (no cacheable result)
    raises `EngineFailure`, which the service retries once;
 3. **book** (under the lock): the submission goes into nbgrader's `submitted/` as collected,
    `nbgrader autograde` writes the engine's result into the gradebook (`GradeWithEngine`
@@ -40,7 +40,8 @@ import time
 
 from .. import results
 from ..course import _quiet_logs
-from ..grader import Grader
+from ..steps.prepare import find, prepare
+from ..steps.run import Workers, run
 
 RECORD = "engine-result.json"  # the engine's result of an archived submission, next to its files
 
@@ -113,7 +114,7 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
         best: (archived folder, score) of the best earlier submission, when the best counts: it
             stays in the gradebook if this one scores less.
         person: {"first_name", "last_name", "email"} for the gradebook, if known.
-        grader: a warm `Grader` (`keep_workers=True`) to grade with; a fresh one when None.
+        grader: warm `Workers` to grade with (closed by their owner); fresh ones when None.
 
     Returns:
         {"score", "max_score" (this submission's, as booked by nbgrader), "items": {grade_id: row},
@@ -135,11 +136,11 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
     with tempfile.TemporaryDirectory(prefix="autograde-live-") as scratch:
         submissions = pathlib.Path(scratch) / "submissions"
         shutil.copytree(folder, submissions / student / assignment, ignore=shutil.ignore_patterns("*.txt", RECORD))
-        grader = grader or Grader(course, out=None, jobs=1, log=lambda line: None)
         with nbgrader_lock(course):
-            prepared = grader.prepare(submissions)
+            prepared = prepare(course, find(course, submissions), log=lambda line: None)
         lap("prepare")
-        (prep, record, cached), = list(grader.results(prepared))
+        with contextlib.nullcontext(grader) if grader else Workers(course) as workers:
+            (prep, record, cached), = list(run(course, prepared, workers))
         lap("run")
     if record.get("retry"):
         failed = {g: record["items"][g]["message"] for g in record["retry"]}
@@ -171,8 +172,8 @@ def grade_and_book(course, exchange, student, assignment, folder, best=None, per
 
 
 def _warm_grader(course):
-    grader = Grader(course, out=None, jobs=1, log=lambda line: None, keep_workers=True)
-    grader.start_workers()
+    grader = Workers(course)
+    grader.start()
     import nbgrader.apps  # noqa: F401  (seconds to import: once per server, not per submission)
 
     return grader
@@ -186,15 +187,15 @@ def serve(course, requests, channel):
     server exits (status 3), so that the service's retry starts from fresh workers. The grader is
     made again when the course's release changes between the normal and the exam release.
     """
-    grader = _warm_grader(course)
+    grader, exam = _warm_grader(course), course.released_as_exam()
     channel.write(json.dumps({"ready": True}) + "\n")
     channel.flush()
     try:
         for line in requests:
             request = json.loads(line)
-            if grader.exam != course.released_as_exam():
+            if exam != course.released_as_exam():
                 grader.close()
-                grader = _warm_grader(course)
+                grader, exam = _warm_grader(course), course.released_as_exam()
             try:
                 outcome = grade_and_book(course, request["exchange"], request["student"], request["assignment"],
                                          request["folder"], best=request.get("best"), person=request.get("person"),

@@ -1,5 +1,5 @@
 """The Slurm recipe on a real one-node cluster: a job array of 3 shards, then a dependent merge,
-for 12 lab and 12 quiz submissions; the CSVs must equal one `grade` run's byte for byte.
+for 12 lab and 12 quiz submissions; the CSVs and feedback must equal one `grade` run's byte for byte.
 
 `deploy/slurm/grade_shard.sbatch` and `merge.sbatch` are submitted exactly as the README says.
 When Slurm cannot start here, the Slurm test is skipped with the reason (a failure under
@@ -11,6 +11,7 @@ third of them with an answer that fails at once, which keeps the class at a few 
 
 import os
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -82,17 +83,19 @@ def graded(tmp_path_factory):
     """One `grade` run, and the shards + merge (in Slurm, or as processes with the reason it could not)."""
     base = tmp_path_factory.mktemp("slurm_shards")
     build_class(base / "subs")
-    one = subprocess.run([".venv/bin/python", "-m", "autograde", "--work", str(base / "one_work"), "grade",
+    one = subprocess.run([sys.executable, "-m", "autograde", "--work", str(base / "one_work"), "grade",
                           str(base / "subs"), "--out", str(base / "one"), "--jobs", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert one.returncode == 0, one.stderr[-2000:]
-    try:
-        with SlurmCluster(base / "slurm") as cluster:
-            slurm = _in_slurm(cluster, base)
-    except SlurmUnavailable as exc:
-        print(f"Slurm cannot run here: {exc}; the shards ran as parallel processes instead")
-        _as_processes(base)
-        slurm = f"Slurm cannot run here: {exc}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTOGRADE_PYTHON", sys.executable)  # the scripts' Python: this one (a worktree has no .venv)
+        try:
+            with SlurmCluster(base / "slurm") as cluster:
+                slurm = _in_slurm(cluster, base)
+        except SlurmUnavailable as exc:
+            print(f"Slurm cannot run here: {exc}; the shards ran as parallel processes instead")
+            _as_processes(base)
+            slurm = f"Slurm cannot run here: {exc}"
     return base, slurm
 
 
@@ -123,8 +126,10 @@ def test_shards_and_merge_equal_one_grade_run_byte_for_byte(graded):
     assert len(grades) == 1 + 2 * len(STUDENTS)
     assert len({row.split(",")[2] for row in grades[1:] if f",{QUIZ}," in row}) >= 6  # a varied class
     assert {row.split(",")[2] for row in grades[1:] if f",{LAB}," in row} == {"0", "3", "4", "7"}
-    for name in ("grades.csv", "items.csv"):
+    for name in ("grades.csv", "items.csv", "choices.csv"):
         assert (base / "merged" / name).read_bytes() == (base / "one" / name).read_bytes()
     tree = sorted(p.relative_to(base / "merged") for p in (base / "merged" / "feedback").rglob("*.html"))
     assert len(tree) == 2 * len(STUDENTS)
     assert tree == sorted(p.relative_to(base / "one") for p in (base / "one" / "feedback").rglob("*.html"))
+    for path in tree:
+        assert (base / "merged" / path).read_bytes() == (base / "one" / path).read_bytes(), path

@@ -15,6 +15,7 @@ message = f"your code raised {error}"[:limits.MESSAGE_CHARS]
 
 # Texts a student reads (items.csv, the feedback): every message of an item, and the error texts it quotes.
 MESSAGE_CHARS = 2000
+CHECK_MESSAGE_CHARS = 4000  # a check's verdict (its ✓/✗ lines) on an item, scored in the main process
 SETUP_ERROR_CHARS = 500  # the setup cell's error quoted in "the notebook's setup cell failed (...)"
 
 # The protocol between an item's process in the jail and the worker (`protocol.wire`).
