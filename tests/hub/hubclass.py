@@ -195,7 +195,9 @@ class HubClass:
 
     def run_as(self, user, *command, check=True, cwd=None, timeout=600):
         """A command as `user` in their server's environment (deploy/hub/classroom.py run), from `cwd` or home."""
-        done = self.classroom.run_as(user, list(command), self.klass, capture_output=True, text=True, timeout=timeout,
+        # the servers of this hub grade uncontained (AUTOGRADE_ALLOW_UNCONTAINED=1, above): so does `nbgrader autograde` here
+        command = ["env", "AUTOGRADE_ALLOW_UNCONTAINED=1", *command]
+        done = self.classroom.run_as(user, command, self.klass, capture_output=True, text=True, timeout=timeout,
                                      **({"cwd": cwd} if cwd else {}))
         if check and done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} as {user} failed:\n{done.stdout}\n{done.stderr}")
