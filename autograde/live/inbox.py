@@ -26,6 +26,7 @@ import stat
 from dateutil.parser import parse as parse_time
 
 from callbacks_course.sandbox.limits import NOTEBOOK_BYTES
+from callbacks_course.sandbox.protocol import bounded_json
 
 SMALL_FILE_BYTES = 4096  # timestamp.txt and submission_secret.txt
 NAME_MAX_CHARS = 255
@@ -116,16 +117,10 @@ def _read(dir_fd, name, limit, uid):
             return None, f"a file of {_owner(info.st_uid)}"
         if info.st_size > limit:
             return None, f"larger than {limit} bytes"
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
+        data = bounded_json.read_at_most(fd, limit)
+        if len(data) > limit:
             return None, f"larger than {limit} bytes"
-        return b"".join(chunks), ""
+        return data, ""
     finally:
         os.close(fd)
 

@@ -158,19 +158,32 @@ def read_regular_file(path, *, max_bytes=limits.JSON_BYTES):
             raise BoundedJSONError(f"it is {kind(info.st_mode)}, not a regular file")
         if info.st_size > max_bytes:
             raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)} ({info.st_size} bytes)")
-        chunks, total = [], 0
-        while total <= max_bytes:
-            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
+        data = read_at_most(fd, max_bytes)
     except OSError as exc:
         raise BoundedJSONError(f"it cannot be read ({exc.strerror})") from None
     finally:
         os.close(fd)
-    if total > max_bytes:  # grew while being read
+    if len(data) > max_bytes:  # grew while being read
         raise BoundedJSONError(f"it is larger than the limit of {_size(max_bytes)}")
+    return data
+
+
+def read_at_most(fd, limit):
+    """The bytes of the open file `fd`, read up to `limit` + 1 of them (more than `limit`: too large).
+
+    Example:
+
+    ```python
+    data = read_at_most(fd, 1024)   # len(data) > 1024 when the file is larger
+    ```
+    """
+    chunks, total = [], 0
+    while total <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
     return b"".join(chunks)
 
 
