@@ -4,6 +4,8 @@ import os
 import pathlib
 import sys
 
+import pytest
+
 os.environ["CALLBACKS_COURSE_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -46,6 +48,10 @@ LANE_TIMEOUTS = {"unit": 120, "keras": 300, "engine": 600, "notebook": 600, "pac
                  "browser": 600, "cluster": 900, "hub": 900}
 
 
+# The lanes by the time their groups take, longest first: the order in which xdist hands groups out.
+LONGEST_FIRST = ["hub", "cluster", "browser", "package", "engine", "notebook", "keras", "unit"]
+
+
 def lane_of(path):
     """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
     path = pathlib.Path(path)
@@ -59,15 +65,25 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{lane}: lane: {what}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), `slow` when
-    that lane is not `unit`, and its lane's time limit unless it sets its own."""
-    import pytest
-
+    that lane is not `unit`, its lane's time limit unless it sets its own, and its xdist group: its
+    file's, unless it names one (the tests that share one graded class, hub or cluster name theirs),
+    so that `-n N --dist loadgroup` builds each module's and each shared fixture once, on one worker.
+    Groups are then ordered by their costliest lane (LONGEST_FIRST), so that no worker starts a hub
+    while the others have finished."""
+    rank = {}
     for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(ROOT).as_posix()))
         lane = "hub" if item.get_closest_marker("hub") else lane_of(item.path)
+        group = item.get_closest_marker("xdist_group").args[0]
+        rank[group] = min(rank.get(group, len(LONGEST_FIRST)), LONGEST_FIRST.index(lane))
+        item.lane_group = group
         item.add_marker(getattr(pytest.mark, lane))
         if lane != "unit":
             item.add_marker(pytest.mark.slow)
         if not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(LANE_TIMEOUTS[lane]))
+    items.sort(key=lambda item: rank[item.lane_group])
