@@ -264,6 +264,17 @@ def test_q19_B_no_checkpoints(tmp_path):
     assert_key("q19", "B", not all("events.out.tfevents" in name for name in files(tmp_path)))
 
 
+def test_q19_option_B_update_freq_does_not_change_the_saved_weights(tmp_path):
+    """B's explanation: the Projector's weights files follow embeddings_freq, whatever update_freq says."""
+    def saved(update_freq):
+        folder = tmp_path / str(update_freq)
+        tensorboard_run(folder, embeddings_freq=1, update_freq=update_freq)
+        return [name for name in files(folder) if "events.out.tfevents" not in name]
+
+    assert saved(1) == saved("epoch") == ["projector_config.pbtxt", "train/keras_embedding.ckpt-0.weights.h5",
+                                          "train/keras_embedding.ckpt-1.weights.h5"]
+
+
 def evaluation_passes(tmp_path, update_freq):
     recorder = EventRecorder(hooks=("on_test_begin",))
     fit(tiny_model(), epochs=2, callbacks=[keras.callbacks.TensorBoard(str(tmp_path / str(update_freq)),
