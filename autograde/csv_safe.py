@@ -10,7 +10,10 @@ exact values by dropping one leading quote. The engine's scores are never negati
 number is affected.
 
 Files that the engine did not write (a roster exported by an LMS) are read with
-`escaped=False`: their fields are taken as they are.
+`escaped=False`: their fields are taken as they are. A file for an LMS to import writes the
+columns the LMS matches its rows on (`verbatim`: Canvas's ids, Moodle's user identifier) as the
+LMS itself exported them: the LMS reads a quote as part of the id, and those values are the
+LMS's own, not the students'.
 
 Example:
 
@@ -53,27 +56,30 @@ def unescape(text):
     return text[1:] if text.startswith(QUOTE) else text
 
 
-def write_rows(path, columns, rows):
+def write_rows(path, columns, rows, verbatim=()):
     """Write a CSV (UTF-8) with a header row `columns`, then `rows`, every field through `escape`.
 
     Args:
         path: the file to write.
         columns: the header's column names.
         rows: lists of values, written in the given order.
+        verbatim: names of columns whose fields are written as they are (an LMS's ids).
     """
+    kept = [column in verbatim for column in columns]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([escape(name) for name in columns])
-        writer.writerows([escape(value) for value in row] for row in rows)
+        writer.writerows([str(value) if keep else escape(value) for value, keep in zip(row, kept)] for row in rows)
 
 
-def read_rows(path, escaped=True):
+def read_rows(path, escaped=True, verbatim=()):
     """The header and the rows (dicts by column, every column present) of a CSV file.
 
     Args:
         path: a UTF-8 CSV file (a byte-order mark, as spreadsheets write, is skipped).
         escaped: the file was written by `write_rows`: undo its escaping. False for files from
             elsewhere (an LMS's roster), taken as they are.
+        verbatim: the columns `write_rows` wrote as they are (taken as they are here too).
 
     Returns:
         `(columns, rows)`; a missing field is "", an extra one is dropped.
@@ -86,5 +92,7 @@ def read_rows(path, escaped=True):
     with open(path, newline="", encoding="utf-8-sig") as handle:
         lines = csv.reader(handle)
         columns = [undo(name) for name in next(lines, [])]
-        rows = [{column: undo(row[n]) if n < len(row) else "" for n, column in enumerate(columns)} for row in lines]
+        field = [str if column in verbatim else undo for column in columns]
+        rows = [{column: field[n](row[n]) if n < len(row) else "" for n, column in enumerate(columns)}
+                for row in lines]
     return columns, rows

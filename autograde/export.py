@@ -24,9 +24,11 @@ assignment:
 A roster row with an empty id column (Canvas's Test Student) is left out and listed; a roster student without a submission of an assignment scores 0 there and is listed; a graded
 student missing from the roster is reported (never dropped silently) and is not written, since
 an LMS rejects rows it cannot match. Every file is read and written through `csv_safe`: the
-grades come back exactly as `grade` wrote them, and a field of the written file that starts with a
-formula character gets a quote in front (listed as `quoted`: an LMS takes that quote literally,
-so check those rows before importing).
+grades come back exactly as `grade` wrote them. The columns an LMS matches rows on (Canvas's `ID`,
+`SIS User ID` and `SIS Login ID`, Moodle's email or username) are written as the roster has them, so
+that an id such as `-carol` matches; any other field of the written file that starts with a formula
+character gets a quote in front (listed as `quoted`: a Canvas name, say, which Canvas does not
+match on when the row has its ID; the plain `csv` file, for spreadsheets, quotes every such field).
 
 Example:
 
@@ -68,6 +70,7 @@ class Summary:
         missing: (student_id, assignment) of roster students without a submission (0 written).
         unrostered: graded student ids absent from the roster (not written).
         quoted: student ids whose row in the file has a field written with a quote in front.
+        verbatim: the file's columns written as the roster has them (the ids its LMS matches on).
         unidentified: names of roster rows with an empty id column (not written).
     """
 
@@ -76,6 +79,7 @@ class Summary:
     unrostered: list
     quoted: list = dataclasses.field(default_factory=list)
     unidentified: list = dataclasses.field(default_factory=list)
+    verbatim: tuple = ()
 
 
 def _read(path, what, escaped=True):
@@ -220,14 +224,16 @@ def export(folder, fmt, roster_path, out=None, id_column="student_id"):
         return _number(scores.get(key, 0.0))
 
     header, rows = _table(fmt, roster, assignments, maxima, score_of)
+    verbatim = {"canvas": ("ID", "SIS User ID", "SIS Login ID"), "moodle": (header[0],), "csv": ()}[fmt]
     rostered = {s["student_id"] for s in roster}
     unrostered = sorted({student for student, _ in scores} - rostered)
     path = pathlib.Path(out) if out else pathlib.Path(folder) / f"{fmt}_grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    csv_safe.write_rows(path, header, rows)
+    csv_safe.write_rows(path, header, rows, verbatim)
     quoted = [s["student_id"] for s, row in zip(roster, rows[len(rows) - len(roster):])
-              if any(csv_safe.escape(field) != str(field) for field in row)]
-    return Summary(path, sorted(missing), unrostered, quoted, unidentified)
+              if any(csv_safe.escape(field) != str(field) for column, field in zip(header, row)
+                     if column not in verbatim)]
+    return Summary(path, sorted(missing), unrostered, quoted, unidentified, verbatim)
 
 
 def run_export(folder, fmt, roster_path, out=None, id_column="student_id"):

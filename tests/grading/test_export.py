@@ -150,15 +150,25 @@ def test_ids_with_any_first_character_are_exported_with_their_own_grades(tmp_pat
         writer.writerows([student, f"Student {n}", str(1000 + n)] for n, student in enumerate(TWINS))
     summary = export(out, fmt, roster)
     assert summary.missing == [] and summary.unrostered == []
-    _, rows = csv_safe.read_rows(summary.path)
     if fmt == "canvas":
-        got = {row["ID"]: float(row["lab"]) for row in rows[1:]}
+        got = {row["ID"]: float(row["lab"]) for row in lms_rows(summary.path)[1:]}
         assert got == {str(1000 + n): float(n) for n in range(len(TWINS))}
-    else:
-        key = "student_id" if fmt == "csv" else "Username"
-        assert {row[key]: float(row["lab"]) for row in rows} == {s: float(n) for s, n in scores.items()}
-    if fmt != "canvas":  # Canvas's file holds names and Canvas ids, none of them quoted
+    elif fmt == "moodle":  # read as Moodle does: an id with a quote in front would match nobody
+        assert {row["Username"]: float(row["lab"]) for row in lms_rows(summary.path)} == {
+            s: float(n) for s, n in scores.items()}
+    else:  # the spreadsheet file: every formula start quoted, read back exactly
+        _, rows = csv_safe.read_rows(summary.path)
+        assert {row["student_id"]: float(row["lab"]) for row in rows} == {s: float(n) for s, n in scores.items()}
+    if fmt == "csv":
         assert sorted(summary.quoted) == sorted(s for s in TWINS if csv_safe.escape(s) != s)
+    else:  # the LMS files: ids as the roster has them, names and Canvas ids need no quote
+        assert summary.quoted == []
+
+
+def lms_rows(path):
+    """The rows of a file as an LMS's CSV import reads them: every field as it is."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 CANVAS_EXPORT = """Student,ID,SIS User ID,SIS Login ID,Section,Old Quiz (1234),Current Score
