@@ -49,3 +49,7 @@ JAIL_CLEAN_SECONDS = 60  # the zygote's cleaning after an item; beyond it the zy
 ITEM_PIDS = 256  # processes and threads of one item together (its pids cgroup)
 FILE_BYTES = 64 * 2**20  # one file the item's process writes (RLIMIT_FSIZE)
 OPEN_FILES = 256  # descriptors of the item's process (RLIMIT_NOFILE)
+
+# The main process's own watch on a worker (`host.worker.WorkerPool`): a task not answered within its
+# items' deadlines plus this, per item, is the worker's hang (a C call no signal interrupts): it is killed.
+WORKER_OVERRUN_SECONDS = JAIL_START_SECONDS + JAIL_CLEAN_SECONDS  # room for a zygote restarted in the item

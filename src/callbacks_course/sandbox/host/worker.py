@@ -31,6 +31,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import time
 
 from callbacks_course.sandbox import limits
 from callbacks_course.sandbox.outcome import Outcome
@@ -136,9 +137,13 @@ class WorkerPool:
         confine: run student code in bubblewrap with cgroups (see `jail`); tests may turn it off.
         memory_mb: memory of one item's student processes together.
         warn: called once with each warning of the jail (a kernel feature missing here).
+        overrun: seconds per item beyond its deadline after which a worker that has not answered is
+            hung (stuck in a call the item's deadline cannot interrupt): it is killed and replaced, and
+            the task answered as a dead worker's.
     """
 
-    def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048, warn=None):
+    def __init__(self, jobs, sys_path, log_path=os.devnull, confine=True, memory_mb=2048, warn=None,
+                 overrun=limits.WORKER_OVERRUN_SECONDS):
         self._env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [*sys_path, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]),
             TF_CPP_MIN_LOG_LEVEL="3", PYTHONUNBUFFERED="1", CALLBACKS_COURSE_OFFLINE="1")
@@ -151,12 +156,15 @@ class WorkerPool:
         self._owed = {}  # worker -> the replies it owes, in order: "configure", "load" or a task
         self._buffers = {}  # worker -> the start of a reply not yet complete
         self._pending = collections.deque()  # tasks waiting for a free worker
+        self._overrun = overrun
+        self._timeouts = {}  # assignment -> {grade_id: the item's deadline}
+        self._started = {}  # worker -> when it began the task at the head of what it owes
         self.procs = [self._spawn() for _ in range(jobs)]
 
     def _spawn(self):
         proc = subprocess.Popen([sys.executable, "-m", "callbacks_course.sandbox.host.worker"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=self._log, env=self._env)
-        self._owed[proc], self._buffers[proc] = collections.deque(), bytearray()
+        self._owed[proc], self._buffers[proc], self._started[proc] = collections.deque(), bytearray(), None
         self._send(proc, self._configure, "configure")
         for request in self._loads:
             self._send(proc, request, "load")
@@ -169,6 +177,23 @@ class WorkerPool:
         except BrokenPipeError:
             pass  # the worker is gone: `run` meets its end on reading, and replaces it (or raises)
         self._owed[proc].append(owed)
+        if len(self._owed[proc]) == 1:
+            self._begun(proc)
+
+    def _begun(self, proc):
+        """Start the clock of the task `proc` works on now, if what it owes first is a task."""
+        owed = self._owed[proc]
+        self._started[proc] = time.monotonic() if owed and isinstance(owed[0], dict) else None
+
+    def _hung(self, proc):
+        """Whether `proc` has worked on its task longer than the task's items' deadlines and overruns."""
+        if self._started[proc] is None:
+            return False
+        task = self._owed[proc][0]
+        timeouts = self._timeouts.get(task["assignment"], {})
+        items = [task["item"]] if task["op"] == "expect" else [item["grade_id"] for item in task["items"]]
+        budget = sum(timeouts.get(item, 0.0) + self._overrun for item in items)
+        return time.monotonic() - self._started[proc] > budget
 
     def _receive(self, proc):
         """The replies `proc` has written by now (one read: call when it is readable); WorkerError at its end."""
@@ -191,7 +216,7 @@ class WorkerPool:
         proc.kill()
         proc.wait()
         _close_pipes(proc)
-        del self._owed[proc], self._buffers[proc]
+        del self._owed[proc], self._buffers[proc], self._started[proc]
         fresh = self._spawn()
         self.procs[self.procs.index(proc)] = fresh
         return fresh
@@ -207,6 +232,7 @@ class WorkerPool:
     def load(self, assignment, specs):
         """Give every worker the check callables of `assignment`: {grade_id: (collect, expect, timeout, forbid)}."""
         payload = base64.b64encode(pickle.dumps(specs)).decode()
+        self._timeouts[assignment] = {grade_id: float(spec[2]) for grade_id, spec in specs.items()}
         self._loads.append({"op": "load", "assignment": assignment, "payload": payload})
         for proc in self.procs:
             self._send(proc, self._loads[-1], "load")
@@ -221,18 +247,22 @@ class WorkerPool:
         """Run `tasks` and those submitted before on free workers; yield (task, reply) as each finishes.
 
         A freed worker gets its next task before the reply is yielded, so the caller's bookkeeping
-        overlaps with grading. A worker that dies is replaced and its task answered with
-        {"worker_error": ...}; one that dies before it is ready raises `WorkerError`.
+        overlaps with grading. A worker that dies, or hangs (see `overrun`), is replaced and its task
+        answered with {"worker_error": ...}; one that dies before it is ready raises `WorkerError`.
         """
         self.submit(tasks)
         with selectors.DefaultSelector() as selector:
             for proc in self.procs:
                 selector.register(proc.stdout, selectors.EVENT_READ, proc)
             while self._pending or any(map(self._busy, self.procs)):
-                for key, _ in selector.select():
-                    proc = key.data
+                ready = [key.data for key, _ in selector.select(timeout=1.0)]
+                hung = [proc for proc in self.procs if proc not in ready and self._hung(proc)]
+                for proc in ready + hung:
                     owed = self._owed[proc]
                     try:
+                        if proc in hung:
+                            raise WorkerError("a grading worker did not answer within its items' deadlines "
+                                              f"and {self._overrun:g} s more each (hung); it was stopped")
                         replies = self._receive(proc)
                     except WorkerError as exc:
                         if "configure" in owed:
@@ -247,6 +277,7 @@ class WorkerPool:
                         continue
                     for reply in replies:
                         done = owed.popleft()
+                        self._begun(proc)
                         if done == "configure":
                             for warning in reply["warnings"] if self._warn else ():
                                 self._warn(warning)
