@@ -37,7 +37,7 @@ FILE_LANES = {
     "test_key_file.py": "unit", "test_quiz_registry.py": "unit", "test_cell_stubs.py": "unit",
     "test_quiz_notebook.py": "notebook", "test_lab_notebook.py": "notebook",
     "test_bounded_json.py": "unit", "test_orphans.py": "unit", "test_shards.py": "engine", "test_scenarios.py": "keras",
-    "test_backends.py": "keras", "test_quiz_variants.py": "unit",
+    "test_backends.py": "keras", "test_quiz_variants.py": "unit", "test_fresh.py": "keras",
 }
 
 

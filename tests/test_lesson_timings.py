@@ -27,12 +27,22 @@ def test_table_lists_each_lesson_and_the_failure(benchmark, tmp_path, capsys):
     assert benchmark.main([]) == 1
     out, err = capsys.readouterr()
     lines = out.splitlines()
-    assert lines[2:4] == ["| lesson | seconds | result |", "|---|---:|---|"]
+    assert lines[2:4] == ["| lesson | seconds | kernel CPU seconds | result |", "|---|---:|---:|---|"]
     assert lines[4].startswith("| 01_fine | ") and lines[4].endswith(" | ok |")
+    wall, cpu = (float(figure) for figure in lines[4].split("|")[2:4])
+    assert 0 < cpu and 0 < wall  # the kernel's CPU time is read once it has exited
     assert lines[5].startswith("| 02_broken | ") and lines[5].endswith(" | FAILED |")
     assert lines[6].startswith("| **all 2** |")
     assert "02_broken.ipynb failed: ZeroDivisionError" in err
     assert not (tmp_path / "runs").exists()  # notebooks ran in a temporary folder
+
+
+def test_floor_and_slowest_cells(benchmark, capsys):
+    assert benchmark.main(["--floor", "--cells", "1", "01"]) == 0
+    out = capsys.readouterr().out
+    floor = next(line for line in out.splitlines() if line.startswith("| (floor"))
+    assert floor.endswith(" | ok |") and float(floor.split("|")[3]) > 0  # keras imported: CPU spent
+    assert "\n01_fine: cell 0 " in out  # the one cell, with its seconds
 
 
 def test_prefixes_select_lessons(benchmark, capsys):

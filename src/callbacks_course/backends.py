@@ -3,8 +3,10 @@
 Keras reads `KERAS_BACKEND` once, when it is first imported: a notebook that runs on TensorFlow
 cannot switch to JAX. `run_on(backend)` therefore starts `python -m callbacks_course.backends`
 with `KERAS_BACKEND` set, which trains the same small MNIST classifier with the same callbacks and
-prints what it saw as JSON; `run_on` returns that dictionary. Run the backends one after the
-other: side by side on a small machine they would disturb each other's timings.
+prints what it saw as JSON; `run_on` returns that dictionary. `run_here()` runs the same
+experiment in the calling process, on the backend it already loaded (no second import of it), and
+returns the same dictionary. Run the backends one after the other: side by side on a small machine
+they would disturb each other's timings.
 
 What an experiment reports:
 
@@ -27,7 +29,7 @@ What an experiment reports:
 Example:
 
 ```python
-results = {backend: run_on(backend) for backend in BACKENDS}
+results = {"tensorflow": run_here(), "jax": run_on("jax")}   # a TensorFlow kernel: JAX in a child
 results["jax"]["batch_end_threads"]["async_safe"][:1]          # ['ThreadPoolExecutor-1_0']
 results["tensorflow"]["batch_end_threads"]["async_safe"][:1]   # ['MainThread']
 ```
@@ -70,6 +72,21 @@ def run_on(backend, n_train=2048, epochs=3, timeout=300):
     if done.returncode != 0 or len(lines) != 1:
         raise RuntimeError(f"the {backend} run failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(lines[0].removeprefix(MARK))
+
+
+def run_here(n_train=2048, epochs=3):
+    """Run the experiment in this process, on the backend Keras loaded here; return what `run_on` would.
+
+    The results pass through JSON as `run_on`'s do, so both compare equal where they agree (pairs
+    are lists either way).
+
+    Example:
+
+    ```python
+    run_here(n_train=1024)["backend"]   # 'tensorflow' in a notebook on TensorFlow
+    ```
+    """
+    return json.loads(json.dumps(_experiment(n_train, epochs)))
 
 
 def plot_batch_costs(results, ax=None, title="Milliseconds per batch"):
