@@ -23,6 +23,8 @@ from packaging.requirements import Requirement
 from test_repository import pinned
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# one built wheel and one fresh venv (module fixtures) for the module: on one xdist worker
+pytestmark = pytest.mark.xdist_group("package")
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 DECLARED = {Requirement(text).name.lower(): Requirement(text) for text in PYPROJECT["project"]["dependencies"]}
@@ -104,11 +106,12 @@ def run(args, cwd, env=None, timeout=900):
 
 @pytest.fixture(scope="module")
 def fresh_venv(tmp_path_factory, dist):
-    """A new venv outside the repository holding only the wheel and its declared dependencies."""
+    """A new venv outside the repository holding only the wheel and its declared dependencies (from pip's
+    cache; `--no-compile`: byte-code is written on import, not for every file up front)."""
     _, wheel, _ = dist
     venv = tmp_path_factory.mktemp("fresh") / "venv"
     run([sys.base_prefix + "/bin/python3", "-m", "venv", venv], cwd=venv.parent)
-    run([venv / "bin/python", "-m", "pip", "install", "--quiet", "-c", ROOT / "requirements.txt", wheel],
+    run([venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-compile", "-c", ROOT / "requirements.txt", wheel],
         cwd=venv.parent)
     return venv
 
@@ -153,7 +156,9 @@ def binder(fresh_venv, dist, tmp_path_factory):
     env = {"PATH": f"{fresh_venv / 'bin'}:{os.environ['PATH']}", "VIRTUAL_ENV": str(fresh_venv), "HOME": str(home),
            "JUPYTER_CONFIG_DIR": str(home / ".jupyter"), "PIP_CACHE_DIR": run(
                [sys.executable, "-m", "pip", "cache", "dir"], cwd=ROOT).strip(), **OUTSIDE}
-    run([fresh_venv / "bin/python", "-m", "pip", "install", "--quiet", "-r", ".binder/requirements.txt"], cwd=clone, env=env)
+    # --no-compile: no byte-code for every installed file up front (Python writes it on import), the same installation
+    run([fresh_venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-compile", "-r", ".binder/requirements.txt"],
+        cwd=clone, env=env)
     run(["bash", ".binder/postBuild"], cwd=clone, env=env)
     return clone, env
 

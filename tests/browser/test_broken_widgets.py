@@ -8,7 +8,7 @@ from journeys import lesson1
 from labpage import WIDGETS_HINT
 from labserver import VENV
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab")]
 JOURNEY = "broken-widgets"
 WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
 EXTENSION_DIR = "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager"

@@ -20,7 +20,7 @@ from labpage import edit_and_run, menu, wait_idle
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "hub"))
 from hubclass import HubClass, require_hub  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 JOURNEY = "hub"
 QUIZ = "callbacks_quiz"
 ANSWERED = ("q01", "q02")  # answered right; the other 18 questions stay blank: 2 / 20

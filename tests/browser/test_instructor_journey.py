@@ -15,7 +15,7 @@ from journeys import QUIZ, as_code, quiz_key, reference_answers
 from labpage import menu
 from labserver import ROOT, VENV, LabServer, copy_course
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab-instructor")]
 JOURNEY = "instructor"
 STUDENT = "demo_student"
 

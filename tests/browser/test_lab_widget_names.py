@@ -31,7 +31,7 @@ from labserver import ROOT, VENV, LabServer, copy_course
 sys.path.insert(0, str(ROOT / "tools"))
 from axe import AXE, SEVERE, accessibility_nodes, audit  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab-a11y")]
 JOURNEY = "a11y-lab"
 EXTENSION = "callbacks-course-a11y"
 PLUGIN = f"{EXTENSION}:slider-names"

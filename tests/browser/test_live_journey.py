@@ -26,7 +26,7 @@ from submitting import release  # noqa: E402
 sys.path.insert(0, str(HUB_DIR))
 import lti  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 JOURNEY = "live"
 QUIZ = "callbacks_quiz"
 ANSWERED = ("q01", "q02")  # answered right; the other 18 questions stay blank: 2 / 20

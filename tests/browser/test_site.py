@@ -41,6 +41,7 @@ import launch_links  # noqa: E402
 from axe import AXE, SEVERE, accessibility_node, audit  # noqa: E402
 from labpage import Shots  # noqa: E402
 
+pytestmark = pytest.mark.xdist_group("site")  # one site server (module fixture) on one xdist worker
 JOURNEY = "site"
 SITE = ROOT / "build" / "site" / "html"
 LESSONS = sorted(ROOT.glob("course/*.ipynb"))

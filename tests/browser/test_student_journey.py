@@ -7,7 +7,7 @@ import pytest
 
 from journeys import lesson1, lesson5, quiz
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab")]
 JOURNEY = "student"
 
 

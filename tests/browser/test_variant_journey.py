@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from journeys import QUIZ, as_code, quiz_key
 from labpage import edit_and_run, open_notebook, output_of, run_all, validate
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("lab")]
 JOURNEY = "variant"
 COPY = "quizzes/callbacks_quiz/callbacks_quiz_ann.ipynb"
 OPTIONS_Q01 = ["on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end"]

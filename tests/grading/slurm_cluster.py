@@ -35,6 +35,7 @@ SlurmctldPort={ctld_port}
 SlurmdPort={slurmd_port}
 SlurmUser=root
 SlurmdUser=root
+SlurmdParameters=config_overrides
 AuthType=auth/munge
 AuthInfo=socket={munge_socket}
 CredType=cred/munge
@@ -85,7 +86,8 @@ class SlurmCluster:
 
     Args:
         root: an empty folder for its configuration, state and logs.
-        cpus: CPUs the node offers (default: this machine's).
+        cpus: CPUs the node offers (default: this machine's; more over-subscribes it: slurmd takes the
+            configured count, `SlurmdParameters=config_overrides`, instead of draining the node).
     """
 
     def __init__(self, root, cpus=None):

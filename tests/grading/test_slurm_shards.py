@@ -1,12 +1,13 @@
 """The Slurm recipe on a real one-node cluster: a job array of 3 shards, then a dependent merge,
-for 12 lab and 12 quiz submissions; the CSVs and feedback must equal one `grade` run's byte for byte.
+for 12 quiz and 4 lab submissions; the CSVs and feedback must equal one `grade` run's byte for byte.
 
 `deploy/slurm/grade_shard.sbatch` and `merge.sbatch` are submitted exactly as the README says.
 When Slurm cannot start here, the Slurm test is skipped with the reason (a failure under
 REQUIRE_SLURM=1, which `.ci/run` sets), and the same scripts
 run the shards as parallel processes (with the environment Slurm would give them), so the
-comparison still runs. The lab submissions answer two exercises (ex1, ex6; the rest blank), a
-third of them with an answer that fails at once, which keeps the class at a few CPU-minutes.
+comparison still runs. The quizzes vary the score; the lab submissions answer two exercises (ex1,
+ex6; the rest blank), each answered or failing at once in every combination once (scores 0, 3, 4,
+7): more labs would only repeat those gradings, in the `grade` run and again in the shards.
 """
 
 import os
@@ -20,10 +21,11 @@ from autograde.notebooks import graded_copy, student_answers
 from conftest import ROOT
 from slurm_cluster import SlurmCluster, SlurmUnavailable
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]  # one cluster and one graded class
 
 LAB, QUIZ = "callbacks_lab", "callbacks_quiz"
 STUDENTS = [f"student{n:02d}" for n in range(12)]
+LAB_STUDENTS = STUDENTS[:4]  # ex1 answered when n % 3, ex6 when n % 2: n = 0..3 is each combination once
 SHARDS = 3
 SLURM = ROOT / "deploy" / "slurm"
 UNFINISHED = 'raise NotImplementedError("not done yet")'
@@ -34,14 +36,16 @@ def _reference(assignment):
 
 
 def build_class(folder):
-    """12 students, each with a lab (ex1 and ex6 answered or failing, the rest blank) and a quiz."""
+    """12 students, each with a quiz (the first 8 + n questions answered); the first 4 with a lab too
+    (ex1 and ex6 answered or failing, the rest blank), the other 8 labs missing (booked 0, no feedback)."""
     lab, quiz = _reference(LAB), _reference(QUIZ)
     questions = sorted(quiz)
     for n, student in enumerate(STUDENTS):
         answers = {
-            LAB: {"ex1": lab["ex1"] if n % 3 else UNFINISHED, "ex6": lab["ex6"] if n % 2 else UNFINISHED},
             QUIZ: {q: quiz[q] for q in questions[:8 + n]} | ({"q01": 'q01 = {"A", "B", "C", "D"}'} if n % 4 == 3 else {}),
         }
+        if student in LAB_STUDENTS:
+            answers[LAB] = {"ex1": lab["ex1"] if n % 3 else UNFINISHED, "ex6": lab["ex6"] if n % 2 else UNFINISHED}
         for assignment, cells in answers.items():
             released = nbformat.read(str(ROOT / "quizzes" / assignment / f"{assignment}.ipynb"), as_version=4)
             path = folder / student / assignment / f"{assignment}.ipynb"
@@ -90,7 +94,8 @@ def graded(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTOGRADE_PYTHON", sys.executable)  # the scripts' Python: this one (a worktree has no .venv)
         try:
-            with SlurmCluster(base / "slurm") as cluster:
+            # a CPU per shard (over-subscribing a smaller machine): the array's tasks run at once, none waits for another
+            with SlurmCluster(base / "slurm", cpus=SHARDS) as cluster:
                 slurm = _in_slurm(cluster, base)
         except SlurmUnavailable as exc:
             print(f"Slurm cannot run here: {exc}; the shards ran as parallel processes instead")
@@ -117,19 +122,19 @@ def test_each_array_task_graded_one_disjoint_shard(graded):
         log = (base / f"shard-{index}.out").read_text()
         assert f"shard {index}/{SHARDS}: results in {base / 'results'}" in log
         seen += [line.split()[1:3] for line in log.splitlines() if line.startswith("[")]
-    assert sorted(map(tuple, seen)) == sorted((s, a) for s in STUDENTS for a in (LAB, QUIZ))
+    assert sorted(map(tuple, seen)) == sorted((s, a) for s in STUDENTS for a in (LAB, QUIZ))  # a missing lab too
 
 
 def test_shards_and_merge_equal_one_grade_run_byte_for_byte(graded):
     base, _ = graded
     grades = (base / "merged" / "grades.csv").read_text().splitlines()
-    assert len(grades) == 1 + 2 * len(STUDENTS)
+    assert len(grades) == 1 + 2 * len(STUDENTS)  # a missing lab is booked 0
     assert len({row.split(",")[2] for row in grades[1:] if f",{QUIZ}," in row}) >= 6  # a varied class
     assert {row.split(",")[2] for row in grades[1:] if f",{LAB}," in row} == {"0", "3", "4", "7"}
     for name in ("grades.csv", "items.csv", "choices.csv"):
         assert (base / "merged" / name).read_bytes() == (base / "one" / name).read_bytes()
     tree = sorted(p.relative_to(base / "merged") for p in (base / "merged" / "feedback").rglob("*.html"))
-    assert len(tree) == 2 * len(STUDENTS)
+    assert len(tree) == len(STUDENTS) + len(LAB_STUDENTS)  # feedback for each submission
     assert tree == sorted(p.relative_to(base / "one") for p in (base / "one" / "feedback").rglob("*.html"))
     for path in tree:
         assert (base / "merged" / path).read_bytes() == (base / "one" / path).read_bytes(), path

@@ -187,11 +187,17 @@ class HubClass:
 
     def start_server(self, user, timeout=180):
         """Start `user`'s server through the hub's REST API; wait until it is ready."""
-        status, body = self.request("POST", f"hub/api/users/{user}/server")
-        if status not in (201, 202, 400):  # 400: already running
-            raise RuntimeError(f"could not start {user}'s server: HTTP {status}: {body}")
-        self._wait(lambda: (self.get(f"hub/api/users/{user}") or {}).get("servers", {}).get("", {}).get("ready"),
-                   timeout, f"{user}'s server")
+        self.start_servers([user], timeout)
+
+    def start_servers(self, users, timeout=180):
+        """Start the servers of `users` through the hub's REST API, all at once; wait until each is ready."""
+        for user in users:
+            status, body = self.request("POST", f"hub/api/users/{user}/server")
+            if status not in (201, 202, 400):  # 400: already running
+                raise RuntimeError(f"could not start {user}'s server: HTTP {status}: {body}")
+        for user in users:
+            self._wait(lambda u=user: (self.get(f"hub/api/users/{u}") or {}).get("servers", {}).get("", {}).get("ready"),
+                       timeout, f"{user}'s server")
 
     def run_as(self, user, *command, check=True, cwd=None, timeout=600):
         """A command as `user` in their server's environment (deploy/hub/classroom.py run), from `cwd` or home."""

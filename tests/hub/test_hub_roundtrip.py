@@ -18,7 +18,7 @@ import pytest
 from autograde.notebooks import student_answers
 from hubclass import ROOT, UNCONTAINED, HubClass
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 QUIZ = "callbacks_quiz"
 COURSE_ID = "keras-callbacks"
@@ -39,8 +39,7 @@ def _answers(kind):
 @pytest.fixture(scope="module")
 def hub():
     with HubClass(students=3) as hub:
-        for user in [hub.instructor, *hub.students]:
-            hub.start_server(user)
+        hub.start_servers([hub.instructor, *hub.students])
         yield hub
 
 

@@ -23,7 +23,7 @@ from callbacks_course.quiz_variant import student_token
 from autograde.course import Course
 from hubclass import ROOT, HubClass
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 QUIZ = "callbacks_quiz"
 COURSE_ID = "keras-callbacks"
@@ -69,8 +69,7 @@ def hub():
     with HubClass(students=2) as hub:
         done = hub.run_as(hub.instructor, "python", "-m", "autograde", "variants", "on", cwd=hub.course)
         assert "per-student variants are on" in done.stdout, done.stdout
-        for user in [hub.instructor, *hub.students]:  # spawned after `variants on`: the students get tokens
-            hub.start_server(user)
+        hub.start_servers([hub.instructor, *hub.students])  # spawned after `variants on`: the students get tokens
         yield hub
 
 

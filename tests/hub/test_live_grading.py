@@ -26,7 +26,7 @@ import pytest
 from hubclass import UNCONTAINED, HubClass
 from submitting import answers, fetch_feedback, page_score, release, submit, wait_for_feedback
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 QUIZ, LAB = "callbacks_quiz", "callbacks_lab"
 QUIZ_LIMIT, LAB_LIMIT = 15, 60  # seconds from Submit to fetchable feedback (issue #22)
@@ -50,8 +50,7 @@ def _figure(what, seconds):
 @pytest.fixture(scope="module")
 def hub():
     with HubClass(students=3, settings=SETTINGS) as hub:
-        for user in [hub.instructor, *hub.students]:
-            hub.start_server(user)
+        hub.start_servers([hub.instructor, *hub.students])
         release(hub, QUIZ)
         release(hub, LAB)
         hub.tokens = {s: hub.user_token(s) for s in hub.students}

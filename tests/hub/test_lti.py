@@ -27,7 +27,7 @@ from submitting import answers, release, submit, wait_for_feedback
 sys.path.insert(0, str(HUB_DIR))
 import lti  # noqa: E402
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
+pytestmark = [pytest.mark.hub, pytest.mark.slow, pytest.mark.xdist_group("hub")]
 
 
 @pytest.fixture(scope="module")
