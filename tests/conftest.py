@@ -4,6 +4,8 @@ import os
 import pathlib
 import sys
 
+import pytest
+
 os.environ["CALLBACKS_COURSE_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -46,6 +48,15 @@ LANE_TIMEOUTS = {"unit": 120, "keras": 300, "engine": 600, "notebook": 600, "pac
                  "browser": 600, "cluster": 900, "hub": 900}
 
 
+@pytest.fixture(scope="session")
+def course_class(tmp_path_factory):
+    """The session's graded class of the real lab and quiz (tests/support/graded_class.py); its tests carry
+    `@pytest.mark.xdist_group("graded_class")` so that one xdist worker builds it."""
+    from support.graded_class import build
+
+    return build(tmp_path_factory.mktemp("course_class"))
+
+
 def lane_of(path):
     """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
     path = pathlib.Path(path)
@@ -62,8 +73,6 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), `slow` when
     that lane is not `unit`, and its lane's time limit unless it sets its own."""
-    import pytest
-
     for item in items:
         lane = "hub" if item.get_closest_marker("hub") else lane_of(item.path)
         item.add_marker(getattr(pytest.mark, lane))
