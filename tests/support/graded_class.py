@@ -132,7 +132,8 @@ class GradedClass:
     shard: subprocess.CompletedProcess
     merged: subprocess.CompletedProcess
     took: float          # seconds of the first run
-    submissions: int     # (student, assignment) pairs submitted
+    submissions: int     # notebooks submitted
+    pairs: int           # (student, assignment) pairs, one progress line each (a missing notebook too)
     left: list           # what the runs left in their TMPDIR
 
     @property
@@ -183,4 +184,4 @@ def build(base):
     merged = _cli("merge", str(results), "--out", str(base / "merged"), work=base / "merge_work", tmpdir=tmpdir)
     left = sorted(p.name for p in tmpdir.iterdir())
     tmpdir.rmdir() if not left else None
-    return GradedClass(base, first, second, shard, merged, took, len(lab) + len(quiz), left)
+    return GradedClass(base, first, second, shard, merged, took, len(lab) + len(quiz), 2 * len({*lab, *quiz}), left)
