@@ -52,6 +52,15 @@ LANE_TIMEOUTS = {"unit": 120, "keras": 300, "engine": 600, "notebook": 600, "pac
 LONGEST_FIRST = ["hub", "cluster", "browser", "package", "engine", "notebook", "keras", "unit"]
 
 
+@pytest.fixture(scope="session")
+def course_class(tmp_path_factory):
+    """The session's graded class of the real lab and quiz (tests/support/graded_class.py); its tests carry
+    `@pytest.mark.xdist_group("graded_class")` so that one xdist worker builds it."""
+    from support.graded_class import build
+
+    return build(tmp_path_factory.mktemp("course_class"))
+
+
 def lane_of(path):
     """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
     path = pathlib.Path(path)

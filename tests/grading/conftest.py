@@ -18,3 +18,12 @@ def sample_release(tmp_path_factory):
     course = Course(SAMPLE, work=base / "work", quizzes=base / "quizzes")
     course.release()
     return base / "work", base / "quizzes" / "sample" / "sample.ipynb"
+
+
+@pytest.fixture(scope="session")
+def sample_class(sample_release, tmp_path_factory):
+    """The session's graded class of the sample course (tests/support/sample_class.py): its tests carry
+    `@pytest.mark.xdist_group("graded_class")`."""
+    from support.sample_class import build
+
+    return build(tmp_path_factory.mktemp("sample_class"), sample_release[1])

@@ -16,7 +16,7 @@ import nbformat
 from autograde.__main__ import main
 from callbacks_course.sandbox.host import cgroups, doctor
 from callbacks_course.sandbox.host.jail import Jail, JailError
-from conftest import REFERENCE, ROOT, SAMPLE, submission, write_class
+from support.grading import REFERENCE, ROOT, SAMPLE, submission, write_class
 
 
 def _no_cgroups(monkeypatch):

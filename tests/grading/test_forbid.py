@@ -17,7 +17,7 @@ from callbacks_course.sandbox.host.jail import Jail
 from callbacks_course.sandbox.inside import landlock
 from callbacks_course.sandbox.inside.student_side import source_files
 from callbacks_course.lab import CHECKS
-from conftest import ROOT, graded_in_jail
+from support.grading import ROOT, graded_in_jail
 
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 from lab_answers import reference_answers, setup_source  # noqa: E402

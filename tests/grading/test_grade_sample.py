@@ -1,35 +1,31 @@
-"""End to end through the CLI on the sample assignment: scores, CSVs, feedback, nbgrader's gradebook."""
+"""End to end through the CLI on the sample assignment: scores, CSVs, feedback, nbgrader's gradebook.
+
+Three students ("ref", "blank", "wrong") of the session's sample class, graded among the others."""
 
 import csv
+import re
 import sqlite3
 
-import nbformat
 import pytest
 
-from support.grading import REFERENCE, SAMPLE, autograde, submission
+from support.graded_class import CLASS_MARKS
+from support.grading import SAMPLE
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, *CLASS_MARKS]
+
+STUDENTS = ("blank", "ref", "wrong")  # graded in the session's sample class (tests/support/sample_class.py)
 
 
 @pytest.fixture(scope="module")
-def graded(sample_release, tmp_path_factory):
-    _, released = sample_release
-    base = tmp_path_factory.mktemp("graded")
-    subs = base / "subs"
-    wrong = {"ex1": "def add(a, b):\n    return a - b if a < 0 else a + b",
-             "ex2": ("class EpochCounter(keras.callbacks.Callback):\n    epochs = []\n"
-                     "    def on_epoch_end(self, epoch, logs=None):\n        self.epochs.append(epoch)")}
-    for student, answers in {"ref": REFERENCE, "blank": {}, "wrong": wrong}.items():
-        (subs / student / "sample").mkdir(parents=True)
-        nbformat.write(submission(released, answers), str(subs / student / "sample" / "sample.ipynb"))
-    done = autograde("grade", str(subs), "--out", str(base / "out"), work=base / "work")
-    assert done.returncode == 0, done.stderr
-    return base, done
+def graded(sample_class):
+    assert set(sample_class["plain"]) == set(STUDENTS)
+    return sample_class["base"], sample_class["done"]
 
 
 def rows(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
+    """This test's students' rows of `path`."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [r for r in csv.DictReader(handle) if r["student_id"] in STUDENTS]
 
 
 def test_scores_per_student(graded):
@@ -53,8 +49,12 @@ def test_items_carry_status_and_teaching_message(graded):
 
 def test_progress_is_one_counted_line_per_submission(graded):
     _, done = graded
-    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
-    assert lines == ["[1/3] blank sample 0/4", "[2/3] ref sample 4/4", "[3/3] wrong sample 2.5/4"]
+    lines = [re.fullmatch(r"\[(\d+)/(\d+)\] (.*)", line).groups() for line in done.stdout.splitlines()
+             if line.startswith("[")]
+    total = len(lines)
+    assert [(int(count), int(of)) for count, of, _ in lines] == [(n, total) for n in range(1, total + 1)]
+    mine = sorted(what for *_, what in lines if what.split(" sample ")[0] in STUDENTS)  # two workers: any order
+    assert mine == ["blank sample 0/4", "ref sample 4/4", "wrong sample 2.5/4"]
 
 
 def test_gradebook_holds_the_same_scores(graded):
@@ -65,6 +65,7 @@ def test_gradebook_holds_the_same_scores(graded):
             "join submitted_notebook on grade.notebook_id = submitted_notebook.id "
             "join submitted_assignment on submitted_notebook.assignment_id = submitted_assignment.id "
             "join student on submitted_assignment.student_id = student.id group by student.id"))
+    scores = {student: score for student, score in scores.items() if student in STUDENTS}
     assert scores == {"blank": 0.0, "ref": 4.0, "wrong": 2.5}
 
 

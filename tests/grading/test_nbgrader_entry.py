@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from autograde.course import Course
-from conftest import REFERENCE, ROOT, SAMPLE, autograde, submission
+from support.grading import REFERENCE, ROOT, SAMPLE, autograde, submission
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import REFERENCE, ROOT, SAMPLE, autograde, write_class
+from support.grading import REFERENCE, ROOT, SAMPLE, autograde, write_class
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from autograde.shards import Shard, shard_number
-from conftest import REFERENCE, ROOT, SAMPLE, autograde, write_class
+from support.grading import REFERENCE, ROOT, SAMPLE, autograde, write_class
 
 WRONG = {"ex1": "def add(a, b):\n    return 0", "ex2": REFERENCE["ex2"]}
 STUDENTS = {f"s{n}": REFERENCE if n % 2 else WRONG for n in range(1, 9)}

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from autograde.notebooks import graded_copy, student_answers
-from conftest import ROOT
+from support import ROOT
 from slurm_cluster import SlurmCluster, SlurmUnavailable
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]  # one cluster and one graded class

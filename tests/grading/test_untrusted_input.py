@@ -1,134 +1,28 @@
 """Unreadable files, colliding ids, formula-like text and forged cache files, graded among honest students.
 
 One batch of the sample assignment (ex1_basic 1 point, ex1_hidden 1, ex2_epochs 2) through the
-CLI; then some result files are damaged or forged and the batch is graded again.
+CLI, in the session's sample class (tests/support/sample_class.py, which writes these students and
+test_hostile.py's); then some result files are damaged or forged and the batch is graded again.
 """
 
 import csv
 import json
 import os
-import shutil
-import socket
 import stat
 
-import nbformat
 import pytest
 
 from autograde.csv_safe import FORMULA_STARTS, unescape
-from autograde.results import ESCAPED_PREFIX, fingerprint
-from support.grading import REFERENCE, autograde, submission
+from support.graded_class import CLASS_MARKS
+from support.grading import autograde
+from support.sample_class import FORMULAS, ITEMS, NEW_STAND_IN, OLD_STAND_IN
 
-pytestmark = pytest.mark.slow
-
-ITEMS = ("ex1_basic", "ex1_hidden", "ex2_epochs")
-HONEST = {"ex1_basic": (1, "passed"), "ex1_hidden": (1, "passed"), "ex2_epochs": (2, "passed")}
-WRONG_ADD = "def add(a, b):\n    return 0"  # ex1_basic 0, ex1_hidden 1/4
-WRONG = {"ex1_basic": (0, "failed"), "ex1_hidden": (0.25, "partial"), "ex2_epochs": (2, "passed")}
-BLANK = {item: (0, "blank") for item in ITEMS}
-OLD_STAND_IN = "student-" + fingerprint("bad*id")[:12]  # what "bad*id" mapped to before: a valid id too
-# student -> the type name of the exception both its answer cells raise (shown in its messages)
-FORMULAS = {"=SUM(1+1)": "=HYPERLINK(1)", "+1": "+cmd", "-1": "-cmd", "@SUM(1)": "@cmd"}
-NEW_STAND_IN = ESCAPED_PREFIX + __import__("hashlib").sha256(b"bad*id").hexdigest()  # what it maps to now
-
-
-def _zero(status):
-    return {item: (0, status) for item in ITEMS}
-
-
-def _raises(name):
-    """An answer cell raising an exception whose type name is `name`: the item's message starts with it."""
-    return f"raise type({name!r}, (Exception,), {{}})('from the student')"
-
-
-def _deep(nb, where):
-    text = nbformat.writes(nb)
-    data = json.loads(text)
-    nested = "[" * 100_000 + "]" * 100_000
-    if where == "metadata":
-        data["metadata"]["deep"] = "@@"
-    else:
-        data["cells"][-1]["metadata"]["deep"] = "@@"
-    return json.dumps(data).replace('"@@"', nested).encode()
-
-
-def _answer_index(nb):
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "ex1")
+pytestmark = [pytest.mark.slow, *CLASS_MARKS]
 
 
 @pytest.fixture(scope="module")
-def batch(sample_release, tmp_path_factory):
-    _, released = sample_release
-    base = tmp_path_factory.mktemp("untrusted")
-    subs, work = base / "subs", base / "work"
-    expected, notebooks = {}, {}
-
-    def put(student, content, items):
-        folder = subs / student / "sample"
-        folder.mkdir(parents=True)
-        if content is not None:
-            (folder / "sample.ipynb").write_bytes(content)
-        notebooks[student] = folder / "sample.ipynb"
-        expected[student] = items
-
-    honest_nb = submission(released, REFERENCE)
-    honest = nbformat.writes(honest_nb).encode()
-    answer = _answer_index(honest_nb)
-
-    def edited(edit):
-        data = json.loads(honest)
-        edit(data)
-        return json.dumps(data).encode()
-
-    put("honest", honest, HONEST)
-    put("deep_metadata", _deep(honest_nb, "metadata"), _zero("unreadable"))
-    put("deep_in_a_cell", _deep(honest_nb, "cell"), _zero("unreadable"))
-    put("huge", edited(lambda d: d["metadata"].update(padding="x" * 6_000_000)), _zero("unreadable"))
-    put("empty_file", b"", _zero("unreadable"))
-    put("not_utf8", honest.replace(b"return a + b", b"return a + b  # \xff\xfe"), _zero("unreadable"))
-    put("cells_not_a_list", edited(lambda d: d.update(cells={"0": "x"})), _zero("unreadable"))
-    put("source_a_number", edited(lambda d: d["cells"][answer].update(source=42)), _zero("unreadable"))
-    put("metadata_a_list", edited(lambda d: d["cells"][answer].update(metadata=[1])), _zero("unreadable"))
-    put("nbgrader_a_string", edited(lambda d: d["cells"][answer]["metadata"].update(nbgrader="yes")),
-        _zero("unreadable"))
-    put("grade_id_a_number", edited(lambda d: d["cells"][answer]["metadata"]["nbgrader"].update(grade_id=7)),
-        _zero("unreadable"))
-    put("fifo_notebook", None, _zero("unreadable"))
-    os.mkfifo(notebooks["fifo_notebook"])
-    put("socket_notebook", None, _zero("unreadable"))
-    with socket.socket(socket.AF_UNIX) as sock:
-        sock.bind(str(notebooks["socket_notebook"]))
-    put("folder_notebook", None, _zero("unreadable"))
-    notebooks["folder_notebook"].mkdir()
-    put("symlinked_notebook", None, _zero("unreadable"))
-    notebooks["symlinked_notebook"].symlink_to(notebooks["honest"])
-    put("device_notebook", None, _zero("unreadable"))
-    try:
-        os.mknod(notebooks["device_notebook"], stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero: never ends
-    except OSError:  # no CAP_MKNOD: test_bounded_json.py reads /dev/zero itself
-        shutil.rmtree(subs / "device_notebook")
-        del expected["device_notebook"]
-    (subs / "symlinked_assignment").mkdir()
-    (subs / "symlinked_assignment" / "sample").symlink_to(subs / "honest" / "sample")
-    expected["symlinked_assignment"] = _zero("rejected")
-    (subs / "fifo_folder").mkdir()
-    os.mkfifo(subs / "fifo_folder" / "sample")
-    expected["fifo_folder"] = _zero("rejected")
-    os.mkfifo(subs / "fifo_student")
-    expected["fifo_student"] = _zero("rejected")
-    # ids that collided under the old stand-in scheme, or would under a naive new one
-    put("bad*id", honest, HONEST)
-    put(OLD_STAND_IN, nbformat.writes(submission(released, {**REFERENCE, "ex1": WRONG_ADD})).encode(), WRONG)
-    put(NEW_STAND_IN, nbformat.writes(submission(released, {})).encode(), BLANK)
-    # ids and messages a spreadsheet would take for formulas (both answer cells raise: nothing trains)
-    for student, name in FORMULAS.items():
-        put(student, nbformat.writes(submission(released, {"ex1": _raises(name), "ex2": _raises(name)})).encode(),
-            _zero("error"))
-    for student in ("\tTAB", "\rCR"):
-        put(student, honest, _zero("rejected"))
-
-    first = autograde("grade", str(subs), "--out", str(base / "out"), "--jobs", "2", work=work, timeout=600)
-    assert first.returncode == 0, first.stderr[-3000:]
-    return {"base": base, "subs": subs, "work": work, "expected": expected, "first": first}
+def batch(sample_class):
+    return {**sample_class, "first": sample_class["done"]}
 
 
 def _rows(path):

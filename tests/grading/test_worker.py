@@ -11,7 +11,7 @@ import pytest
 
 from autograde.course import Course
 from callbacks_course.sandbox.host.worker import WorkerError, WorkerPool
-from conftest import SAMPLE
+from support.grading import SAMPLE
 
 pytestmark = pytest.mark.slow
 

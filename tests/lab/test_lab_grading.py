@@ -2,27 +2,17 @@
 
 A handful of whole submissions cover every variant in `lab_answers`: exercises are graded
 independently, so one submission carries a wrong (or differently written correct) answer for
-every exercise at once. Scores are asserted exactly, item by item.
+every exercise at once (`lab_plan`). They are graded in the session's class (`course_class`,
+tests/support/graded_class.py); scores are asserted exactly, item by item.
 """
-
-import csv
-import pathlib
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from autograde.notebooks import graded_copy
-from lab_answers import CORRECT, SMUGGLED, SOURCE, WRONG, nbgrader_meta, reference_answers
+from lab_answers import SMUGGLED, SOURCE, WRONG, nbgrader_meta
+from support.graded_class import CLASS_MARKS, EXERCISES, LAB, lab_plan
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
-
-ASSIGNMENT = "callbacks_lab"
-RELEASED = ROOT / "quizzes" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-EXERCISES = ("ex1", "ex2", "ex3", "ex4", "ex5", "ex6", "ex7")
-
+pytestmark = [pytest.mark.slow, *CLASS_MARKS]
 
 _nbgrader = nbgrader_meta
 
@@ -34,24 +24,7 @@ def points():
     return items, {ex: [item for item in items if item.startswith(ex + "_")] for ex in EXERCISES}
 
 
-def plan():
-    """{student: {exercise: (source, {item: fraction} or None for full marks)}}."""
-    reference = reference_answers()
-    students = {"reference": {ex: (reference[ex], None) for ex in EXERCISES}}
-    spare = {ex: list(CORRECT[ex].values()) for ex in EXERCISES}
-    students["alternatives"] = {ex: (spare[ex].pop(0), None) for ex in EXERCISES}
-    for k in range(max(len(WRONG[ex]) for ex in EXERCISES)):
-        answers = {}
-        for ex in EXERCISES:
-            wrong = list(WRONG[ex].values())
-            if k < len(wrong):
-                answers[ex] = wrong[k]
-            else:
-                answers[ex] = (spare[ex].pop(0) if spare[ex] else reference[ex], None)
-        students[f"mixed{k}"] = answers
-    for n in range(2, 2 + max(map(len, spare.values()))):  # the other exercises of these are blank
-        students[f"alternatives{n}"] = {ex: (spare[ex].pop(0), None) for ex in EXERCISES if spare[ex]}
-    return students
+plan = lab_plan
 
 
 def variant_cases():
@@ -65,36 +38,13 @@ def variant_cases():
     return cases
 
 
-def _write_submission(folder, released, answers):
-    folder.mkdir(parents=True)
-    nbformat.write(graded_copy(released, answers), folder / f"{ASSIGNMENT}.ipynb")
-
-
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade every planned submission plus a blank one; return {student: {item: row}} and grades."""
-    root = tmp_path_factory.mktemp("lab_grading")
-    released = nbformat.read(RELEASED, as_version=4)
-    submissions = root / "submissions"
-    for student, answers in plan().items():
-        _write_submission(submissions / student / ASSIGNMENT, released,
-                          {ex: source for ex, (source, _) in answers.items()})
-    _write_submission(submissions / "blank" / ASSIGNMENT, released, {})
-    _write_submission(submissions / "smuggler" / ASSIGNMENT, released,
-                      {ex: source for ex, (source, _, _) in SMUGGLED.items()})
-    out = root / "out"
-    run = subprocess.run([sys.executable, "-m", "autograde", "--work", str(root / "work"), "grade",
-                          str(submissions), "--out", str(out), "--jobs", "2"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1500)
+def graded(course_class):
+    """{student: {item: row}} of the lab's items and {student: (score, max_score)}."""
+    run = course_class.first
     assert run.returncode == 0, run.stderr[-3000:]
     assert "reference run" not in run.stderr, run.stderr[-3000:]
-    items = {}
-    with open(out / "items.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            items.setdefault(row["student_id"], {})[row["item"]] = row
-    with open(out / "grades.csv", newline="") as f:
-        totals = {row["student_id"]: (float(row["score"]), float(row["max_score"])) for row in csv.DictReader(f)}
-    return items, totals
+    return course_class.items(LAB), course_class.totals(LAB)
 
 
 def _exercise_score(rows, names):
