@@ -239,6 +239,7 @@ class Mirror:
 
     def __init__(self, spec):
         self.model = keras.saving.deserialize_keras_object(json.loads(spec["model"]))
+        self.model.run_eagerly = True  # a hook's few calls (`predict`, `evaluate`) in a fresh item process: no tracing
         if self.model.optimizer is not None:
             self.model.optimizer.build(self.model.trainable_variables)
         self.variables = synced_variables(self.model)
