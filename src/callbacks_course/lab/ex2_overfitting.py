@@ -29,7 +29,6 @@ from callbacks_course.lab.scenarios import (
     train_data,
     val_data,
 )
-from callbacks_course.models import make_classifier
 from callbacks_course.recorder import EventRecorder
 
 NAME = "DetectOverfittingCallback"
@@ -78,9 +77,7 @@ def collect_fit(student):
     callback, error = _new(cls, REAL_THRESHOLD)
     if error:
         return error
-    # loss only and eagerly, like `fresh_model`: a short run in a fresh sandbox
-    model = make_classifier(hidden_units=16, learning_rate=1e-2, seed=0, metrics=(), run_eagerly=True)
-    run = _fit(callback, model, *train_data(64), epochs=REAL_EPOCHS, validation=val_data(128))
+    run = _fit(callback, fresh_model(learning_rate=1e-2), *train_data(64), epochs=REAL_EPOCHS, validation=val_data(128))
     run["threshold"] = REAL_THRESHOLD
     return run
 

@@ -12,6 +12,11 @@ is bounded before anything is built: at most `MAX_CALLBACKS` callbacks, paths of
 fields of at most two digits of width and precision (`{epoch:02d}`, `{val_loss:.4f}`; a
 `{epoch:080000000d}` would build an 80-million-character name).
 
+Folders the student's function makes below its `run_dir` (`os.makedirs`, `Path.mkdir`) for its
+callbacks to write into are made again below the grader's `run_dir` first, as listed by the
+student's side and checked by `Student.folders` (at most `limits.RUN_FOLDERS`, plain names, so
+the same answer runs alike in `quick_check` and in grading).
+
 The grader then runs a real `fit` with those four callbacks while a scripted callback
 placed first dictates `val_loss` (so the epochs that improve, and the one where early
 stopping must end the run, are known). It records the real `loss` and the weights of every
@@ -40,6 +45,7 @@ import keras
 import tensorflow.compat.v1  # noqa: F401  (see below)
 import tensorflow.summary  # noqa: F401  (see below)
 
+from callbacks_course.grading import GradingError
 from callbacks_course.lab.scenarios import (
     batches,
     ScriptedLogs,
@@ -165,6 +171,12 @@ def _callbacks(student, run_dir, as_text):
         return None, None, f"`make_callbacks(run_dir)` raised {error}"
     if not isinstance(described, (list, tuple)):
         return None, None, f"`{NAME}(run_dir)` must return a list of Keras callbacks; it returned {described!r}"[:500]
+    try:
+        made = student.folders(student_dir)
+    except GradingError as error:
+        return None, None, str(error)
+    for folder in made:  # checked plain relative paths: the folders stay below the fresh `run_dir`
+        (run_dir / folder).mkdir(parents=True, exist_ok=True)
     if len(described) > MAX_CALLBACKS:
         return None, None, (f"`{NAME}(run_dir)` returned {len(described)} callbacks; it should return the four "
                             f"built-in ones (the grader runs at most {MAX_CALLBACKS})")

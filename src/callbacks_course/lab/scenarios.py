@@ -81,26 +81,27 @@ def batches(x, y=None):
     return dataset.with_options(options)
 
 
-@functools.lru_cache(maxsize=1)
-def _model():
-    # Loss only: the checks never read a metric. Run eagerly: each graded item runs in a fresh
-    # sandbox process, where tracing the training step would cost more than the few batches of
-    # the check; the callbacks see the same hooks and logs either way.
-    model = make_classifier(hidden_units=16, seed=0, metrics=(), run_eagerly=True)
+@functools.lru_cache(maxsize=None)
+def _model(learning_rate):
+    # Loss only: the checks never read a metric. Compiled (not run eagerly): the checks run in the
+    # long-lived grading worker, which reuses this model for every item of every submission, so its
+    # training and test steps are traced once per worker (a few seconds) instead of running op by op
+    # in every fit; the callbacks see the same hooks and logs either way.
+    model = make_classifier(hidden_units=16, learning_rate=learning_rate, seed=0, metrics=())
     model.optimizer.build(model.trainable_variables)  # Adam's step count, learning rate and moments
     return model, model.get_weights(), [variable.numpy() for variable in model.optimizer.variables]
 
 
-def fresh_model():
-    """A small classifier (loss only, run eagerly) with its initial weights and optimizer state.
+def fresh_model(learning_rate=1e-3):
+    """A small classifier (loss only) with its initial weights and optimizer state, Adam at `learning_rate`.
 
-    One model is reused (built once per process); each call restores its weights and Adam's
-    state (no moments, step count or changed learning rate from an earlier run) and seeds
-    Python's, NumPy's and Keras's random generators, so that a scenario does not depend on what
-    ran before it.
+    One model per learning rate is reused (built and traced once per process); each call restores
+    its weights (those `make_classifier(seed=0)` starts with) and Adam's state (no moments, step
+    count or changed learning rate from an earlier run) and seeds Python's, NumPy's and Keras's
+    random generators, so that a scenario does not depend on what ran before it.
     """
+    model, weights, optimizer_state = _model(learning_rate)
     keras.utils.set_random_seed(SEED)
-    model, weights, optimizer_state = _model()
     model.set_weights(weights)
     for variable, value in zip(model.optimizer.variables, optimizer_state):
         variable.assign(value)

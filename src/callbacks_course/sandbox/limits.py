@@ -27,6 +27,11 @@ WIRE_ARRAY = 4_000_000  # elements of one array
 TYPE_NAME_CHARS = 80  # the type name that stands for a value that is not plain data
 LOG_STRING_CHARS = 200  # a string value of `logs` a hook gives back
 MIRRORS = 4  # models of the worker's that one item's callbacks may be given (each mirrored in the jail)
+# Folders the student's code makes in a run folder it is given (ex4's `make_callbacks(run_dir)`), which the
+# worker recreates in its own run folder (`remote.Student.folders`); beyond them the item gets a message.
+RUN_FOLDERS = 64  # folders below the run folder
+RUN_FOLDER_DEPTH = 8  # parts of one folder's path below the run folder
+RUN_FOLDER_CHARS = 1000  # characters of that path
 
 # Between the worker and the main process.
 OBSERVED_BYTES = 8 * 2**20  # an item's observations (JSON): a submission's reply stays bounded

@@ -24,6 +24,7 @@ timer.durations                        # a plain list, fetched from the student'
 """
 
 import json
+import pathlib
 import secrets
 import socket
 import time
@@ -171,7 +172,7 @@ class StreamChannel:
 
 _REPLIES = {"value": {"value", "missing"}, "call": {"value", "missing"}, "get": {"value", "missing"},
             "read_file": {"value", "missing"}, "new": {"handle", "hooks", "type", "missing"},
-            "params": set(), "model": {"state", "stop_training"}, "seed": set(), "folder": {"value"},
+            "params": set(), "model": {"state", "stop_training"}, "seed": set(), "folder": {"value"}, "folders": {"value"},
             "hook": {"state", "stop_training", "logs"}}
 
 
@@ -261,6 +262,37 @@ class Student:
         if not isinstance(value, str):
             raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
         return value
+
+    def folders(self, folder):
+        """The folders the student's code made below `folder` (from `folder()`), as checked relative paths.
+
+        At most `limits.RUN_FOLDERS`, each at most `limits.RUN_FOLDER_DEPTH` parts and
+        `limits.RUN_FOLDER_CHARS` characters, plain names only (no `..`, no absolute path), so that
+        the grader can make them again below a folder of its own and nowhere else.
+
+        Raises:
+            GradingError: past a bound, with the message the student reads.
+        """
+        try:
+            made = self.request({"op": "folders", "path": folder}).get("value")
+        except StudentError:  # the folder is gone: the student's code removed it
+            return []
+        if not isinstance(made, list) or not all(isinstance(path, str) for path in made):
+            raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+        bounds = (f"at most {limits.RUN_FOLDERS} folders, {limits.RUN_FOLDER_DEPTH} deep and "
+                  f"{limits.RUN_FOLDER_CHARS} characters")
+        if len(made) > limits.RUN_FOLDERS:
+            raise GradingError(f"your code made more than {limits.RUN_FOLDERS} folders in the run folder; the "
+                               f"grader makes them again for your callbacks, {bounds}")
+        for path in made:
+            parts = pathlib.PurePosixPath(path).parts
+            if "\0" in path or not parts or path.startswith("/") or "/".join(parts) != path or any(
+                    part in (".", "..") for part in parts):
+                raise ItemAborted("crashed", "your code's process broke the grading protocol (an unexpected reply)")
+            if len(parts) > limits.RUN_FOLDER_DEPTH or len(path) > limits.RUN_FOLDER_CHARS:
+                raise GradingError(f"your code made the folder {_text(path)[:200]!r} in the run folder; the grader "
+                                   f"makes them again for your callbacks, {bounds}")
+        return made
 
     def in_step(self, model):
         """The fields of a message that bring the student's mirror of `model` in step with it ({} for None).

@@ -19,6 +19,7 @@ server.handle({"op": "new", "name": "BatchTimer", "args": [], "kwargs": {}})
 """
 
 import builtins
+import collections
 import glob
 import json
 import linecache
@@ -238,6 +239,7 @@ class Mirror:
 
     def __init__(self, spec):
         self.model = keras.saving.deserialize_keras_object(json.loads(spec["model"]))
+        self.model.run_eagerly = True  # a hook's few calls (`predict`, `evaluate`) in a fresh item process: no tracing
         if self.model.optimizer is not None:
             self.model.optimizer.build(self.model.trainable_variables)
         self.variables = synced_variables(self.model)
@@ -275,6 +277,7 @@ class StudentServer:
         self.namespace = namespace
         self.objects = []
         self.mirrors = {}
+        self.folders = set()  # the run folders made for the grader (`folder`)
 
     def handle(self, message):
         """One request -> one reply (a dict of wire data, echoing the request's `id`)."""
@@ -389,7 +392,14 @@ class StudentServer:
         return {"value": wire.encode(np.frombuffer(data, dtype=np.uint8))}
 
     def _op_folder(self, message):
-        return {"value": tempfile.mkdtemp(prefix="run-")}
+        folder = tempfile.mkdtemp(prefix="run-")
+        self.folders.add(folder)
+        return {"value": folder}
+
+    def _op_folders(self, message):
+        if message.get("path") not in self.folders:
+            raise LookupError("no such run folder")
+        return {"value": folders_below(message["path"])}
 
     def _op_seed(self, message):
         seed = message.get("seed")
@@ -397,6 +407,28 @@ class StudentServer:
             raise ValueError("a seed must be an int in [0, 2**32)")
         keras.utils.set_random_seed(seed)
         return {}
+
+
+def folders_below(root):
+    """The folders below `root` as sorted relative POSIX paths, breadth first, following no link.
+
+    Bounded whatever is there: the walk stops after `limits.RUN_FOLDERS` + 1 folders and does not
+    go below `limits.RUN_FOLDER_DEPTH` + 1 parts, so that the grader sees that a bound is passed.
+    """
+    found, queue = [], collections.deque([""])
+    while queue:
+        below = queue.popleft()
+        with os.scandir(os.path.join(root, below)) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                path = f"{below}/{entry.name}" if below else entry.name
+                found.append(path)
+                if len(found) > limits.RUN_FOLDERS:
+                    return sorted(found)
+                if path.count("/") + 1 <= limits.RUN_FOLDER_DEPTH:
+                    queue.append(path)
+    return sorted(found)
 
 
 def _plain(value):
@@ -409,4 +441,4 @@ def _plain(value):
         return None
 
 
-_OPS = frozenset(("folder", "value", "call", "new", "params", "model", "hook", "get", "read_file", "seed"))
+_OPS = frozenset(("folder", "folders", "value", "call", "new", "params", "model", "hook", "get", "read_file", "seed"))
