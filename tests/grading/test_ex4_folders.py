@@ -21,7 +21,7 @@ from callbacks_course.sandbox import limits
 from callbacks_course.sandbox.host.jail import Jail
 from callbacks_course.sandbox.host.remote import Student
 from callbacks_course.sandbox.inside.student_side import folders_below
-from conftest import ROOT, graded_in_jail
+from support.grading import ROOT, graded_in_jail
 
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 from lab_answers import setup_source  # noqa: E402

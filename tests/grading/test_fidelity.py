@@ -26,7 +26,7 @@ from callbacks_course.lab import CHECKS
 from callbacks_course.lab.checks import run_check
 from callbacks_course.lab.ex4_builtin_callbacks import MAX_CALLBACKS, MAX_FIELDS, MAX_FOLDERS
 from callbacks_course.sandbox.host.jail import Jail
-from conftest import ROOT, graded_in_jail
+from support.grading import ROOT, graded_in_jail
 
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 from lab_answers import CORRECT, setup_source  # noqa: E402
