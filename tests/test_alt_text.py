@@ -85,6 +85,15 @@ def test_horizontal_bars_masked_grids_and_unforeseen_figures():
         "A figure (no description could be made from its data: TypeError).")
 
 
+def test_stairs_histograms_name_their_buckets_and_highest_count():
+    fig, ax = plt.subplots()
+    ax.stairs([1, 5, 2], [0.0, 0.5, 1.0, 1.5], label="after epoch 0")
+    ax.set_title("kernel")
+    assert describe_figure(fig) == ("A figure. kernel: after epoch 0: a histogram of 3 buckets from 0 to 1.5, "
+                                    "highest 5 between 0.5 and 1.")
+    plt.close(fig)
+
+
 def test_a_gallery_frame_shown_again_keeps_its_description():
     frame = draw_gallery(np.zeros((2, 28, 28)), [4, 9], [4, 7], title="epoch 1")
     fig, ax = plt.subplots()

@@ -165,8 +165,22 @@ def _patch_text(patch):
     return f"{patch.get_label()}: shaded from {number(x0)} to {number(x1)}"
 
 
+def _stairs_text(patch):
+    """A histogram drawn with `ax.stairs`: its buckets' span and its highest bucket."""
+    values, edges = np.asarray(patch.get_data().values, float), np.asarray(patch.get_data().edges, float)
+    label = patch.get_label()
+    named = "" if label.startswith("_") else f"{label}: "
+    if not values.size:
+        return f"{named}an empty histogram"
+    top = int(np.argmax(values))
+    return (f"{named}a histogram of {values.size} buckets from {number(edges[0])} to {number(edges[-1])}, "
+            f"highest {number(values[top])} between {number(edges[top])} and {number(edges[top + 1])}")
+
+
 def describe_axes(ax):
-    """What one axes shows, from its title, labels, lines, bars, images and texts."""
+    """What one axes shows, from its title, labels, lines, bars, histograms, images and texts."""
+    from matplotlib.patches import StepPatch
+
     own = getattr(ax, ALT_ATTRIBUTE, None)
     if own:
         return own
@@ -180,6 +194,7 @@ def describe_axes(ax):
     in_bars = {id(patch) for c in ax.containers for patch in getattr(c, "patches", [])}
     parts += [_patch_text(p) for p in ax.patches
               if id(p) not in in_bars and hasattr(p, "get_width") and not p.get_label().startswith("_")]
+    parts += [_stairs_text(p) for p in ax.patches if isinstance(p, StepPatch)][:MAX_ITEMS]
     shapes = sum(len(c.get_paths()) for c in ax.collections)
     if shapes:
         parts.append(f"{shapes} drawn shapes or points")
