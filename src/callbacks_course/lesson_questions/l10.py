@@ -15,8 +15,8 @@ QUESTIONS = [
         answer=frozenset("AC"),
         why={
             "A": "The rate is a variable the compiled step reads at every batch; assigning sets its value.",
-            "B": "The value stays until something assigns another: the lesson's WarmUp stopped at epoch 3, "
-                 "and epochs 4 and 5 still trained at 4e-3.",
+            "B": "The value stays until something assigns another: the lesson's WarmUp assigns nothing after "
+                 "epoch 3, and epochs 4 and 5 still trained at 4e-3.",
             "C": "History keeps what is in `logs`: that is why the lesson's WarmUp writes `logs['learning_rate']`.",
             "D": "Both `optimizer.lr` and `keras.backend.set_value` are gone in Keras 3; plain assignment is the way.",
         },
