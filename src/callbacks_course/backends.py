@@ -60,7 +60,8 @@ def run_on(backend, n_train=2048, epochs=3, timeout=300):
         timeout: seconds allowed for the process.
 
     Returns:
-        The dictionary described in the module docstring.
+        The dictionary described in the module docstring. The process's other stdout lines (the
+        data loader's notice) are printed here, each after `"<backend> process: "`.
 
     Raises:
         RuntimeError: the process failed; the message carries its stderr.
@@ -69,6 +70,9 @@ def run_on(backend, n_train=2048, epochs=3, timeout=300):
     done = subprocess.run([sys.executable, "-m", __name__, str(n_train), str(epochs)], env=env,
                           capture_output=True, text=True, timeout=timeout)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARK)]
+    for line in done.stdout.splitlines():
+        if not line.startswith(MARK):
+            print(f"{backend} process: {line}")  # the child's own output, such as the data loader's notice
     if done.returncode != 0 or len(lines) != 1:
         raise RuntimeError(f"the {backend} run failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(lines[0].removeprefix(MARK))

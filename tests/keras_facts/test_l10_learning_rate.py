@@ -1,6 +1,7 @@
 """Lesson 10's claims about steering the learning rate, checked on the installed Keras."""
 
 import keras
+import numpy as np
 import pytest
 
 from callbacks_course.mnist import load_mnist, normalize
@@ -28,6 +29,28 @@ def test_the_rate_is_an_optimizer_variable_a_callback_sets_by_assignment(digits)
     model.fit(x, y, epochs=3, callbacks=[Halve()], verbose=0)
     assert seen == pytest.approx([1e-3, 5e-4, 2.5e-4])
     assert isinstance(model.optimizer.learning_rate, keras.Variable)
+
+
+def test_an_assigned_rate_reaches_the_compiled_step_stays_and_is_logged_only_if_written(digits):
+    x, y, _, _ = digits
+    weights = {}
+
+    class StopLearningAtEpoch1(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.optimizer.learning_rate = 0.0
+
+        def on_epoch_end(self, epoch, logs=None):
+            weights[epoch] = self.model.get_weights()
+
+    model = make_classifier(learning_rate=1e-3)
+    start = model.get_weights()
+    history = model.fit(x, y, batch_size=32, epochs=3, callbacks=[StopLearningAtEpoch1()], verbose=0)
+    same = lambda a, b: all(np.array_equal(u, v) for u, v in zip(a, b))  # noqa: E731
+    assert not same(start, weights[0])  # epoch 0 trained at 1e-3
+    assert same(weights[0], weights[1]) and same(weights[1], weights[2])  # rate 0 in the compiled step, epochs 1 and 2
+    assert float(model.optimizer.learning_rate) == 0.0  # nothing set it back
+    assert "learning_rate" not in history.history  # History keeps the rate only when a callback writes it into logs
 
 
 def test_learning_rate_scheduler_calls_the_schedule_at_epoch_begin_and_logs_the_rate(digits):

@@ -1,6 +1,9 @@
 """Lesson 11's claims about when hooks fire, each checked on the installed Keras."""
 
+import http.server
 import json
+import threading
+import urllib.parse
 import warnings
 
 import keras
@@ -68,3 +71,74 @@ def test_params_hold_epochs_steps_and_verbose(digits):
     probe = keras.callbacks.LambdaCallback(on_train_begin=lambda logs: seen.update(probe.params))
     make_classifier().fit(x[:200], y[:200], batch_size=100, epochs=2, callbacks=[probe], verbose=0)
     assert seen == {"verbose": 0, "epochs": 2, "steps": 2}
+
+
+def test_a_lambda_callback_gets_a_class_hooks_arguments_and_any_other_hook_by_keyword(digits):
+    x, y, x_val, y_val = digits
+    class_calls, lambda_calls, test_ends = [], [], []
+
+    class EpochEnds(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            class_calls.append((epoch, dict(logs)))
+
+    one_liner = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: lambda_calls.append((epoch, dict(logs))),
+        on_test_end=lambda logs: test_ends.append(sorted(logs)))  # not one of its named arguments
+    make_classifier().fit(x[:128], y[:128], batch_size=64, epochs=2, validation_data=(x_val, y_val),
+                          callbacks=[EpochEnds(), one_liner], verbose=0)
+    assert lambda_calls == class_calls and [epoch for epoch, _ in lambda_calls] == [0, 1]
+    assert sorted(lambda_calls[0][1]) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert test_ends == [["accuracy", "loss"]] * 2
+
+
+def test_fit_adds_history_always_and_a_progress_bar_only_when_verbose(digits, monkeypatch, capsys):
+    x, y, _, _ = digits
+    bars = []
+    begin = keras.callbacks.ProgbarLogger.on_train_begin
+    monkeypatch.setattr(keras.callbacks.ProgbarLogger, "on_train_begin",
+                        lambda self, logs=None: (bars.append(self), begin(self, logs)))
+    model = make_classifier()
+    quiet = model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=0)
+    assert isinstance(quiet, keras.callbacks.History) and quiet is model.history and bars == []
+    capsys.readouterr()
+    loud = model.fit(x[:64], y[:64], batch_size=32, epochs=1, verbose=1)
+    assert len(bars) == 1 and "2/2" in capsys.readouterr().out and loud is model.history
+
+
+def test_swap_ema_weights_needs_an_optimizer_created_with_use_ema(digits):
+    x, y, x_val, y_val = digits
+    fit = dict(batch_size=32, epochs=1, validation_data=(x_val, y_val), verbose=0,
+               callbacks=[keras.callbacks.SwapEMAWeights()])
+    with pytest.raises(ValueError, match="must be used when `use_ema=True` is set on the optimizer"):
+        make_classifier().fit(x[:64], y[:64], **fit)  # at the first evaluation
+    ema = make_classifier()
+    ema.compile(optimizer=keras.optimizers.Adam(use_ema=True), loss="sparse_categorical_crossentropy")
+    assert "val_loss" in ema.fit(x[:64], y[:64], **fit).history  # validated with the averaged weights
+
+
+def test_remote_monitor_posts_each_epochs_logs_as_json_to_a_server(digits, monkeypatch):
+    x, y, _, _ = digits
+    posts = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (the handler's name)
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            posts.append((self.path, json.loads(urllib.parse.parse_qs(body)["data"][0])))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    try:
+        monitor = keras.callbacks.RemoteMonitor(root=f"http://127.0.0.1:{server.server_port}", path="/epoch")
+        make_classifier().fit(x[:128], y[:128], batch_size=32, epochs=2, callbacks=[monitor], verbose=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    # 4 batches an epoch, one post an epoch
+    assert [(path, data["epoch"], sorted(data)) for path, data in posts] == [
+        ("/epoch", 0, ["accuracy", "epoch", "loss"]), ("/epoch", 1, ["accuracy", "epoch", "loss"])]

@@ -130,3 +130,19 @@ def test_every_normal_end_deletes_the_backup_folder(digits, tmp_path, stopper):
         assert model.stop_training is True and len(history.epoch) < 10
         assert all(seen)  # the backup existed at every batch until the stop
     assert not (tmp_path / "backup").exists()
+
+
+@pytest.mark.parametrize("keep", ["delete_checkpoint=False", "TerminateOnNaN(raise_error=True)"])
+def test_the_backup_of_a_diverged_run_is_kept_without_deletion_or_when_the_stop_raises(digits, tmp_path, keep):
+    x, y = digits
+    folder = tmp_path / "backup"
+    backup = keras.callbacks.BackupAndRestore(folder, save_freq=1, delete_checkpoint=keep != "delete_checkpoint=False")
+    terminate = keras.callbacks.TerminateOnNaN(raise_error=keep == "TerminateOnNaN(raise_error=True)")
+    model = diverging_regressor()
+    if keep == "delete_checkpoint=False":
+        history = model.fit(x, y.astype("float32"), batch_size=32, epochs=10, verbose=0, callbacks=[backup, terminate])
+        assert model.stop_training is True and len(history.epoch) < 10  # a normal end: on_train_end ran
+    else:
+        with pytest.raises(RuntimeError, match="NaN or Inf loss encountered"):  # no on_train_end
+            model.fit(x, y.astype("float32"), batch_size=32, epochs=10, verbose=0, callbacks=[backup, terminate])
+    assert sorted(p.name for p in folder.iterdir()) == ["latest.weights.h5", "training_metadata.json"]

@@ -28,3 +28,11 @@ def test_pictures_widgets_and_no_stderr(lesson):
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "epoch 5: learning rate 0.0040" in printed and "ReduceLROnPlateau reducing learning rate" in printed
     assert [o for o in lesson.outputs("stream") if o.name == "stderr"] == []
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under its loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

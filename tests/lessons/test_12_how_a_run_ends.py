@@ -64,3 +64,11 @@ def test_printed_results_and_no_stderr(lesson):
         "[round(float(l), 6) for l in uninterrupted_history.history['loss'][3:]]")
     assert len(lesson.outputs(mime="application/vnd.jupyter.widget-view+json")) >= 1
     assert [o for o in lesson.outputs("stream") if o.name == "stderr"] == []
+
+
+def test_the_notebook_says_it_runs_on_the_bundled_subset(lesson):
+    """Offline, the data loader prints an output line (not a stderr line) under its loading cell."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    assert f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)." in stdout

@@ -48,3 +48,14 @@ def test_figure_widgets_and_no_stderr(lesson):
     printed = "".join(o.get("text", "") for o in lesson.outputs("stream"))
     assert "identical on both: True" in printed and "of the time of a batch here" in printed
     assert [o for o in lesson.outputs("stream") if o.name == "stderr"] == []
+
+
+def test_the_notebook_says_both_runs_use_the_bundled_subset(lesson):
+    """Offline, the TensorFlow run (in the kernel) prints the data loader's notice, and so does the JAX
+    process: `run_on` passes its line through."""
+    from callbacks_course.mnist import SUBSET_NOTICE
+
+    stdout = "".join(o.get("text", "") for o in lesson.outputs("stream") if o.name == "stdout")
+    notice = f"{SUBSET_NOTICE} (CALLBACKS_COURSE_OFFLINE=1)."
+    assert f"jax process: {notice}" in stdout
+    assert stdout.count(notice) == 2

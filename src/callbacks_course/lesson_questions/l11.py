@@ -4,6 +4,24 @@ from callbacks_course.selfcheck import Question
 
 QUESTIONS = [
     Question(
+        prompt="`fit(x, y, batch_size=100, epochs=2, verbose=0, callbacks=[cb])` on 1,000 digits, no validation. "
+               "Which statements hold?",
+        options={
+            "A": "In `cb.on_train_begin`, `self.params` is `{'verbose': 0, 'epochs': 2, 'steps': 10}`",
+            "B": "`self.params['batch_size']` is 100",
+            "C": "`LambdaCallback(on_epoch_end=lambda epoch, logs: ...)` gets the same epoch and `logs` "
+                 "as a class's `on_epoch_end`",
+            "D": "`LambdaCallback` takes only its six named hooks: for `on_test_end` you must write a class",
+        },
+        answer=frozenset("AC"),
+        why={
+            "A": "fit fills it before on_train_begin: the lesson's ShowParams printed exactly that.",
+            "B": "Keras 3 puts only verbose, epochs and steps in params; steps (10) is what depends on the batch size.",
+            "C": "It only stores your function as the hook: the lesson's one-liner printed each epoch's loss.",
+            "D": "Any other hook goes in as a keyword, e.g. `on_test_end=lambda logs: ...` (its **kwargs).",
+        },
+    ),
+    Question(
         prompt="`compile(..., steps_per_execution=4)`, 16 batches an epoch. Which indices does Keras pass to "
                "the batch hooks in an epoch?",
         options={
@@ -52,6 +70,23 @@ QUESTIONS = [
             "B": "A missing value is skipped, not counted: patience only counts validated epochs.",
             "C": "The lesson caught that warning at epochs 0 and 2.",
             "D": "It warns; a KeyError would end the run.",
+        },
+    ),
+    Question(
+        prompt="Which statements about section 5's built-ins hold?",
+        options={
+            "A": "`fit` adds a `History` itself and returns it; it is also `model.history`",
+            "B": "`SwapEMAWeights` works only with an optimizer created with `use_ema=True`",
+            "C": "`RemoteMonitor` posts the logs to its server after every batch",
+            "D": "For a progress bar you must pass `keras.callbacks.ProgbarLogger()` in `callbacks`",
+        },
+        answer=frozenset("AB"),
+        why={
+            "A": "Every fit gets one, whatever `verbose` is: the object fit returns is that History.",
+            "B": "It swaps in the optimizer's moving average of the weights; without `use_ema=True` there is none "
+                 "(Keras raises a ValueError at the first evaluation).",
+            "C": "It posts once per epoch, from `on_epoch_end`: the epoch number and that epoch's logs, as JSON.",
+            "D": "fit adds a ProgbarLogger itself whenever `verbose` is not 0 (with `verbose=0` it adds none).",
         },
     ),
 ]

@@ -69,4 +69,21 @@ QUESTIONS = [
             "D": "The batches of epoch 1 before the last backup are trained twice, so the weights differ (the lesson compared them).",
         },
     ),
+    Question(
+        prompt="`fit(..., callbacks=[BackupAndRestore(backup_dir, save_freq=1), TerminateOnNaN()])`: the loss "
+               "turns NaN in epoch 0 and `TerminateOnNaN` stops the run. Which statements hold?",
+        options={
+            "A": "`fit` returns normally and the backup folder is gone",
+            "B": "The folder keeps the last backup before the NaN, so running the same `fit` again resumes from it",
+            "C": "With `BackupAndRestore(backup_dir, save_freq=1, delete_checkpoint=False)` the folder is kept",
+            "D": "With `TerminateOnNaN(raise_error=True)` the folder is deleted too",
+        },
+        answer=frozenset("AC"),
+        why={
+            "A": "A stop is a normal end: on_train_end runs and deletes the folder (the lesson's `after_stop`).",
+            "B": "on_train_end deleted it: there is nothing to resume from, and a stopped run counts as finished.",
+            "C": "Then on_train_end leaves the folder in place (its last weights may well be NaN).",
+            "D": "It raises instead of stopping, so on_train_end never runs and the folder stays (section 2).",
+        },
+    ),
 ]

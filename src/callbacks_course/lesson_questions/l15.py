@@ -4,6 +4,23 @@ from callbacks_course.selfcheck import Question
 
 QUESTIONS = [
     Question(
+        prompt="The same model, callbacks and `fit` on TensorFlow and on JAX, on a machine without a GPU. "
+               "What is the same on both?",
+        options={
+            "A": "The epoch- and run-level hooks called, in the same order with the same indices",
+            "B": "The keys of `logs` at `on_epoch_end`, and the rates a `LearningRateScheduler` sets",
+            "C": "The thread on which an `async_safe = True` callback's `on_train_batch_end` runs",
+            "D": "Whether Keras compiles the training step with XLA (`jit_compile=\"auto\"`)",
+        },
+        answer=frozenset("AB"),
+        why={
+            "A": "The callback API is Keras's: the lesson's 2-epoch fit called identical hooks on both.",
+            "B": "Both logged accuracy, loss, val_accuracy, val_loss, and the rates 1e-3 and 2e-3.",
+            "C": "Only JAX (and PyTorch) hand batch-end hooks to a thread pool: on TensorFlow it ran on MainThread.",
+            "D": "JAX uses XLA; TensorFlow without a GPU runs its graph without XLA (the lesson printed both).",
+        },
+    ),
+    Question(
         prompt="On the JAX backend, a callback overrides `on_train_batch_end` and does not set `async_safe`. "
                "Where does that hook run?",
         options={
