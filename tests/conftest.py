@@ -1,7 +1,9 @@
 """Test-wide settings: the offline MNIST subset and quiet TensorFlow (kernels inherit both)."""
 
+import functools
 import os
 import pathlib
+import re
 import sys
 
 import pytest
@@ -61,6 +63,34 @@ def course_class(tmp_path_factory):
     return build(tmp_path_factory.mktemp("course_class"))
 
 
+@functools.cache
+def shared_group(path):
+    """The xdist group of a test file: the one its module `pytestmark` names (`xdist_group("hub")`, or
+    `CLASS_MARKS`/`in_class` for the session's graded class), else the file itself.
+
+    Read from the file's text because the scheduler runs in pytest-xdist's controller, which does
+    not collect; pytest-xdist's own `--dist loadgroup` does not work with pytest 9 (it renames
+    `item._nodeid`, which pytest 9 no longer reads), so `pytest_xdist_make_scheduler` below does it.
+    """
+    text = (ROOT / path).read_text(encoding="utf-8")
+    named = re.search(r'^pytestmark = .*xdist_group\("([^"]+)"\)', text, re.M)
+    if named:
+        return named.group(1)
+    return "graded_class" if "CLASS_MARKS" in text or "@in_class" in text else path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out whole groups (`shared_group`): a module's or a shared fixture's tests on one worker."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return shared_group(nodeid.split("::", 1)[0])
+
+    return SharedGroups(config, log)
+
+
 def lane_of(path):
     """The lane of a test file: its own entry, else its folder's, else `unit` (tests/ itself)."""
     path = pathlib.Path(path)
@@ -74,20 +104,16 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{lane}: lane: {what}")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+@pytest.hookimpl(tryfirst=True)  # the lanes are marked before `-m` selects
 def pytest_collection_modifyitems(items):
     """Mark each test with its lane (hub wins over browser: a hub journey needs the hub), `slow` when
-    that lane is not `unit`, its lane's time limit unless it sets its own, and its xdist group: its
-    file's, unless it names one (the tests that share one graded class, hub or cluster name theirs),
-    so that `-n N --dist loadgroup` builds each module's and each shared fixture once, on one worker.
-    Groups are then ordered by their costliest lane (LONGEST_FIRST), so that no worker starts a hub
+    that lane is not `unit`, and its lane's time limit unless it sets its own; then order the xdist
+    groups (`shared_group`) by their costliest lane (LONGEST_FIRST), so that no worker starts a hub
     while the others have finished."""
     rank = {}
     for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(ROOT).as_posix()))
         lane = "hub" if item.get_closest_marker("hub") else lane_of(item.path)
-        group = item.get_closest_marker("xdist_group").args[0]
+        group = shared_group(item.path.relative_to(ROOT).as_posix())
         rank[group] = min(rank.get(group, len(LONGEST_FIRST)), LONGEST_FIRST.index(lane))
         item.lane_group = group
         item.add_marker(getattr(pytest.mark, lane))
