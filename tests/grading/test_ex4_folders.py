@@ -11,20 +11,13 @@ of its own, so it makes the same folders there first (`remote.Student.folders`, 
   result with our message, the same both ways, nothing made outside the grader's folder.
 """
 
-import sys
-
 import pytest
 
-from callbacks_course.lab import CHECKS
-from callbacks_course.lab.checks import run_check
 from callbacks_course.sandbox import limits
 from callbacks_course.sandbox.host.jail import Jail
 from callbacks_course.sandbox.host.remote import Student
 from callbacks_course.sandbox.inside.student_side import folders_below
-from support.grading import ROOT, graded_in_jail
-
-sys.path.insert(0, str(ROOT / "tests" / "lab"))
-from lab_answers import setup_source  # noqa: E402
+from support.grading import graded_in_jail, quick_checked, reference
 
 pytestmark = pytest.mark.slow
 
@@ -107,25 +100,13 @@ def jail():
         yield jail
 
 
-def _in_kernel(grade_id, source):
-    namespace = {}
-    exec(setup_source() + "\n" + source, namespace)
-    result = run_check(grade_id, namespace)
-    return result.fraction, result.message
-
-
-def _expected(grade_id):
-    check = CHECKS[grade_id]
-    return {grade_id: check.expect() if check.expect else None}
-
-
 def _lines(message):
     return [line.split(":")[0] for line in message.splitlines()]
 
 
 def _both_ways(jail, grade_id, source):
-    local = _in_kernel(grade_id, source)
-    graded = graded_in_jail(jail, _expected(grade_id), grade_id, source)
+    local = quick_checked(grade_id, source)
+    graded = graded_in_jail(jail, reference(grade_id), grade_id, source)
     return local, graded
 
 

@@ -22,14 +22,12 @@ import sys
 
 import pytest
 
-from callbacks_course.lab import CHECKS
-from callbacks_course.lab.checks import run_check
 from callbacks_course.lab.ex4_builtin_callbacks import MAX_CALLBACKS, MAX_FIELDS, MAX_FOLDERS
 from callbacks_course.sandbox.host.jail import Jail
-from support.grading import ROOT, graded_in_jail
+from support.grading import ROOT, graded_in_jail, quick_checked, reference
 
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
-from lab_answers import CORRECT, setup_source  # noqa: E402
+from lab_answers import CORRECT  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -76,18 +74,6 @@ def jail():
         yield jail
 
 
-def _expected(grade_id):
-    check = CHECKS[grade_id]
-    return {grade_id: check.expect() if check.expect else None}
-
-
-def _in_kernel(grade_id, source):
-    namespace = {}
-    exec(setup_source() + "\n" + source, namespace)
-    result = run_check(grade_id, namespace)
-    return result.fraction, result.message
-
-
 def _verdicts(message):
     """The ✓/✗ lines of a check's message without numbers and paths (the real losses and folders of two runs differ)."""
     return [re.sub(r"\d+(\.\d+)?", "#", re.sub(r"'/[^']*'", "'PATH'", line)) for line in message.splitlines()]
@@ -95,16 +81,16 @@ def _verdicts(message):
 
 @pytest.mark.parametrize("grade_id", ITEMS)
 def test_a_correct_answer_unlike_ours_scores_full_in_quick_check_and_in_grading(jail, grade_id):
-    local = _in_kernel(grade_id, UNLIKE_OURS)
-    graded = graded_in_jail(jail, _expected(grade_id), grade_id, UNLIKE_OURS)
+    local = quick_checked(grade_id, UNLIKE_OURS)
+    graded = graded_in_jail(jail, reference(grade_id), grade_id, UNLIKE_OURS)
     assert local[0] == 1.0, local[1]
     assert graded[0] == 1.0, graded[1]
 
 
 @pytest.mark.parametrize("grade_id", ITEMS)
 def test_an_answer_at_every_cap_gets_the_same_verdict_both_ways(jail, grade_id):
-    local = _in_kernel(grade_id, AT_THE_CAPS)
-    graded = graded_in_jail(jail, _expected(grade_id), grade_id, AT_THE_CAPS)
+    local = quick_checked(grade_id, AT_THE_CAPS)
+    graded = graded_in_jail(jail, reference(grade_id), grade_id, AT_THE_CAPS)
     assert graded[0] == local[0] and _verdicts(graded[1]) == _verdicts(local[1]), (local, graded)
     if grade_id == "ex4_run":  # the long run judges the files the four leave: the extras cost nothing there
         assert graded[0] == 1.0, graded[1]
@@ -117,7 +103,7 @@ def test_an_answer_at_every_cap_gets_the_same_verdict_both_ways(jail, grade_id):
 
 @pytest.mark.parametrize("grade_id", ITEMS)
 def test_a_callback_that_fails_in_the_graders_run_is_the_students_result_both_ways(jail, grade_id):
-    local = _in_kernel(grade_id, INTO_A_MISSING_FOLDER)
-    graded = graded_in_jail(jail, _expected(grade_id), grade_id, INTO_A_MISSING_FOLDER)
+    local = quick_checked(grade_id, INTO_A_MISSING_FOLDER)
+    graded = graded_in_jail(jail, reference(grade_id), grade_id, INTO_A_MISSING_FOLDER)
     assert graded[0] == local[0] and _verdicts(graded[1]) == _verdicts(local[1]), (local, graded)
     assert graded[0] < 1 and "FileNotFoundError" in graded[1] and "could not be checked" not in graded[1]

@@ -64,3 +64,26 @@ def graded_in_jail(jail, expected, grade_id, source, forbid=True):
         return 0.0, outcome.message
     result = check.score(outcome.observed, expected[grade_id])
     return result.fraction, result.message
+
+
+def quick_checked(grade_id, source):
+    """(fraction, message) of one lab item on `source` as `quick_check` gives them in the student's kernel."""
+    from callbacks_course.lab.checks import run_check
+
+    if str(ROOT / "tests" / "lab") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / "lab"))
+    from lab_answers import setup_source
+
+    namespace = {}
+    exec(setup_source() + "\n" + source, namespace)
+    result = run_check(grade_id, namespace)
+    return result.fraction, result.message
+
+
+def reference(grade_id):
+    """{grade_id: the check's reference observations}: `graded_in_jail`'s `expected` for one item."""
+    from callbacks_course.lab import CHECKS
+
+    check = CHECKS[grade_id]
+    return {grade_id: check.expect() if check.expect else None}
+
