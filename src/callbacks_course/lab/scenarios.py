@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from callbacks_course.fresh import Rewind
 from callbacks_course.grading import GradingError, Result
 from callbacks_course.mnist import load_mnist, normalize
 from callbacks_course.models import make_classifier
@@ -87,9 +88,8 @@ def _model(learning_rate):
     # long-lived grading worker, which reuses this model for every item of every submission, so its
     # training and test steps are traced once per worker (a few seconds) instead of running op by op
     # in every fit; the callbacks see the same hooks and logs either way.
-    model = make_classifier(hidden_units=16, learning_rate=learning_rate, seed=0, metrics=())
-    model.optimizer.build(model.trainable_variables)  # Adam's step count, learning rate and moments
-    return model, model.get_weights(), [variable.numpy() for variable in model.optimizer.variables]
+    model = make_classifier(hidden_units=16, learning_rate=learning_rate, seed=SEED, metrics=())
+    return model, Rewind(model, SEED)  # its weights and Adam's step count, learning rate and moments
 
 
 def fresh_model(learning_rate=1e-3):
@@ -100,11 +100,8 @@ def fresh_model(learning_rate=1e-3):
     count or changed learning rate from an earlier run) and seeds Python's, NumPy's and Keras's
     random generators, so that a scenario does not depend on what ran before it.
     """
-    model, weights, optimizer_state = _model(learning_rate)
-    keras.utils.set_random_seed(SEED)
-    model.set_weights(weights)
-    for variable, value in zip(model.optimizer.variables, optimizer_state):
-        variable.assign(value)
+    model, rewind = _model(learning_rate)
+    rewind()
     model.stop_training = False
     return model
 
