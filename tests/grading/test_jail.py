@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from callbacks_course.sandbox import limits
 from callbacks_course.sandbox.host.jail import Jail, _read_only_sources
 
 pytestmark = pytest.mark.slow
@@ -258,6 +259,29 @@ def test_without_bubblewrap_and_cgroups_grading_still_works_with_warnings(monkey
         home = weaker._home
         assert run(weaker, "import os\nos.makedirs('x/' * 400)\nfacts = 1", _facts)["status"] == "ok"
     assert not os.path.exists(home)  # the plain process's home folder goes with the jail, however deep
+
+
+def test_without_cgroups_a_fork_bomb_is_bounded_by_the_users_process_limit(monkeypatch):
+    monkeypatch.setattr("callbacks_course.sandbox.host.jail.cgroups.create", lambda *args, **kwargs: None)
+    greedy = """import os, time
+facts = 0
+try:
+    while facts < 1000:
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        facts += 1
+except BlockingIOError:
+    pass"""
+    with Jail(memory_mb=1024) as uncontained:  # bubblewrap as nobody: the limit applies (root would be exempt)
+        assert len(uncontained.warnings) == 1 and "processes" in uncontained.warnings[0]
+        outcome = run(uncontained, greedy, _facts)
+        assert outcome["status"] == "ok" and 200 < outcome["observed"] <= limits.ITEM_PIDS, outcome
+        started = time.monotonic()
+        outcome = run(uncontained, "import os\nwhile True:\n    os.fork()", timeout=60)
+        assert time.monotonic() - started < 30  # the bomb stops at its allowance, long before the deadline
+        assert outcome["status"] == "error" and "Resource temporarily unavailable" in outcome["message"], outcome
+        assert run(uncontained, HONEST) == {"status": "ok", "observed": [3, 0], "message": ""}
 
 
 def test_a_killed_workers_cgroups_and_mount_points_are_removed_by_the_next_jail():

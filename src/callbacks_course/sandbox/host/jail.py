@@ -20,7 +20,8 @@ which folder stops it, and the fix).
 
 Missing pieces degrade with a one-line warning (see `Jail.warnings`; `grade` refuses to start
 without cgroups unless the instructor passes `--allow-uncontained`): without cgroups, memory is
-limited per process (RLIMIT_DATA); without bubblewrap, the zygote runs as a plain process of the
+limited per process (RLIMIT_DATA) and an item's processes by its user's count (RLIMIT_NPROC, which
+binds every user but root); without bubblewrap, the zygote runs as a plain process of the
 worker's user (with Landlock where the kernel has it), which still keeps student code out of the
 worker's process.
 
@@ -231,8 +232,9 @@ class Jail:
             self.cgroups = cgroups.create(f"autograde-{os.getpid()}-{secrets.token_hex(4)}", memory_mb)
         if confine and self.cgroups is None:
             self.warnings.append("cgroups (v1 or v2 memory and pids) are not writable here: memory is limited per "
-                                 "process (RLIMIT_DATA), so an item's children together may use more, and only "
-                                 "the item's process group is killed when it ends")
+                                 "process (RLIMIT_DATA), so an item's children together may use more; processes "
+                                 f"per user ({limits.ITEM_PIDS} more, RLIMIT_NPROC, none for root); and only the "
+                                 "item's process group is killed when it ends")
         self.bwrap = confine and shutil.which("bwrap") is not None
         if confine and not self.bwrap:
             self.warnings.append("bubblewrap (bwrap) is not installed: student code runs in a plain child process "

@@ -77,6 +77,23 @@ def _confine(workdir):
         landlock.restrict(read=["/"], write=[workdir])
 
 
+def _bound_tasks():
+    """Without a pids cgroup: at most `ITEM_PIDS` more tasks of this user (RLIMIT_NPROC; root is exempt).
+
+    The kernel counts the user's processes and threads in this user namespace (the jail's, under
+    bubblewrap), so the limit is what runs now plus the item's allowance.
+    """
+    uid, running = os.getuid(), 0
+    for entry in os.scandir("/proc"):
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                running += len(os.listdir(f"/proc/{entry.name}/task"))
+        except OSError:  # it ended meanwhile
+            continue
+    limit = running + limits.ITEM_PIDS
+    resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+
+
 def _landlock():
     """The engine's Landlock module when the sandbox can see it (a further layer, not the first)."""
     try:
@@ -106,9 +123,10 @@ def _child(sock, item):
         sock.sendall(wire.pack(message))
 
     job = _receive(sock)
-    if job.get("memory_mb"):  # no cgroup for this item: a limit per process instead
+    if job.get("memory_mb"):  # no cgroup for this item: limits per process and per user instead
         limit = int(job["memory_mb"]) * 2**20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+        _bound_tasks()
     forbid(job.get("forbid", ()), for_good=True)  # Landlock hides their code: reloading cannot undo it
     namespace = {}
     failed = run_setup(namespace, job.get("setup", ()))
